@@ -1,0 +1,117 @@
+"""Update a PO from a new template the way ``msgmerge --previous`` does.
+
+Kept: translations whose source did not change. Fuzzy: a changed source paired
+with its old translation, the old source kept as ``#|`` so the translator sees
+what changed. Obsolete (``#~``): translations whose source is gone. Nothing a
+translator wrote is ever dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .matching import FuzzyIndex
+from .model import Catalogue, Message
+
+
+@dataclass(frozen=True, slots=True)
+class MergeStats:
+    """What an update did, for the run report."""
+
+    kept: int
+    fuzzy: int
+    new: int
+    obsolete: int
+
+    def __str__(self) -> str:
+        return f"{self.kept} kept, {self.fuzzy} fuzzy-matched, {self.new} new, {self.obsolete} obsolete"
+
+
+def _from_template(t: Message) -> Message:
+    return replace(
+        t,
+        msgstr="",
+        msgstr_plural=[],
+        flags=[f for f in t.flags if f != "fuzzy"],
+        references=list(t.references),
+        extracted_comments=list(t.extracted_comments),
+        translator_comments=[],
+        previous_msgctxt=None,
+        previous_msgid=None,
+        previous_msgid_plural=None,
+        obsolete=False,
+        lineno=0,
+    )
+
+
+def _carry(new: Message, old: Message) -> Message:
+    new.msgstr = old.msgstr
+    new.msgstr_plural = list(old.msgstr_plural)
+    new.translator_comments = list(old.translator_comments)
+    return new
+
+
+def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> tuple[Catalogue, MergeStats]:
+    """A new catalogue with ``template``'s messages and ``old``'s translations (``old`` unchanged)."""
+    by_key = {m.key: m for m in old.messages if not m.obsolete}
+    obsolete_by_key = {m.key: m for m in old.messages if m.obsolete}
+    template_keys = {m.key for m in template.messages if not m.obsolete}
+    used: set[tuple[str | None, str]] = set()
+    messages: list[Message] = []
+    pending: list[int] = []
+    kept = 0
+    for t in template.messages:
+        if t.obsolete:
+            continue
+        new = _from_template(t)
+        o = by_key.get(t.key) or obsolete_by_key.get(t.key)
+        if o is not None:
+            _carry(new, o)
+            if o.fuzzy:
+                new.fuzzy = True
+                new.previous_msgctxt = o.previous_msgctxt
+                new.previous_msgid = o.previous_msgid
+                new.previous_msgid_plural = o.previous_msgid_plural
+            used.add(o.key)
+            kept += 1
+        else:
+            pending.append(len(messages))
+        messages.append(new)
+
+    candidates = [m for m in old.messages if m.key not in template_keys and m.has_translation()]
+    fuzzy = 0
+    if pending and candidates:
+        index = FuzzyIndex(
+            [m.msgid for m in candidates], **({"cutoff": cutoff} if cutoff is not None else {})
+        )
+        for i in pending:
+            new = messages[i]
+            found = index.best(new.msgid)
+            if found is None:
+                continue
+            o = candidates[found]
+            if (o.msgid_plural is None) != (new.msgid_plural is None):
+                continue
+            _carry(new, o)
+            new.fuzzy = True
+            new.previous_msgctxt = o.msgctxt
+            new.previous_msgid = o.msgid
+            new.previous_msgid_plural = o.msgid_plural
+            used.add(o.key)
+            fuzzy += 1
+
+    obsolete: list[Message] = []
+    for m in old.messages:
+        if m.key in used or m.key in template_keys or not m.has_translation():
+            continue
+        obsolete.append(replace(m, obsolete=True, lineno=0))
+    merged = Catalogue(
+        header=list(old.header),
+        header_comments=list(old.header_comments),
+        header_flags=list(old.header_flags),
+        messages=messages + obsolete,
+    )
+    created = template.header_value("POT-Creation-Date")
+    if created:
+        merged.set_header("POT-Creation-Date", created)
+    return merged, MergeStats(kept=kept, fuzzy=fuzzy, new=len(pending) - fuzzy, obsolete=len(obsolete))

@@ -1,0 +1,177 @@
+"""Wrap PO strings exactly as GNU gettext does (``write-po.c`` with libunistring).
+
+gettext escapes a string, splits it after each ``\\n`` and breaks each piece at
+Unicode line-break opportunities (UAX #14) so that no line is wider than 79
+columns. Matching it byte for byte is what lets ``msgcat`` and ``msgmerge`` leave
+our files unchanged.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+from ._linebreak_data import RANGES
+from ._linebreak_pairs import PAIRS
+
+PAGE_WIDTH = 79
+
+_STARTS = [r[0] for r in RANGES]
+
+# Classes resolved the way libunistring does for a non-CJK encoding.
+_RESOLVE = {"AI": "AL", "CJ": "NS", "SA": "AL", "XX": "AL", "SG": "AL", "NL": "BK", "LF": "BK", "CR": "BK"}
+
+_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
+
+
+@lru_cache(maxsize=4096)
+def line_break_class(ch: str) -> str:
+    """The resolved Unicode Line_Break class of one character."""
+    cp = ord(ch)
+    i = bisect_right(_STARTS, cp) - 1
+    cls = "XX"
+    if i >= 0 and RANGES[i][0] <= cp <= RANGES[i][1]:
+        cls = RANGES[i][2]
+    elif 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x3FFFD or 0xF900 <= cp <= 0xFAFF:
+        cls = "ID"  # unassigned ideograph blocks default to ID
+    return _RESOLVE.get(cls, cls)
+
+
+@lru_cache(maxsize=4096)
+def char_width(ch: str) -> int:
+    """Columns a character takes, as libunistring's ``uc_width`` (controls count 0)."""
+    cp = ord(ch)
+    if cp < 0x300:
+        return 1 if (0x20 <= cp < 0x7F or cp >= 0xA0) else 0
+    if 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF:
+        return 0
+    cat = unicodedata.category(ch)
+    if cat in ("Mn", "Me", "Cf"):
+        return 0
+    if cat == "Cc":
+        return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 2
+    return 1
+
+
+_EAST_ASIAN = frozenset(("W", "F", "H"))
+
+
+def _pair(a: str, b: str, ch: str) -> str:
+    """'P' never break between classes a and b, 'I' only after spaces, 'D' break allowed."""
+    if b == "OP" and unicodedata.east_asian_width(ch) in _EAST_ASIAN:
+        b = "OPW"
+    return PAIRS.get((a, b), "D")
+
+
+def _break_opportunities(text: str, prohibited: list[bool]) -> list[bool]:
+    """For each character, whether a line may break just before it."""
+    result = [False] * len(text)
+    last = "BK"
+    seen_space = False
+    for i, ch in enumerate(text):
+        cls = line_break_class(ch)
+        possible = False
+        if cls == "BK":
+            last, seen_space = "BK", False
+        elif cls == "SP":
+            seen_space = True
+        elif cls == "ZW":
+            last, seen_space = "ZW", False
+        elif cls in ("CM", "ZWJ"):
+            if last == "BK":
+                last, seen_space = "AL", False
+            elif last == "ZW" or seen_space:
+                possible = True
+                last, seen_space = "AL", False
+        else:
+            if last != "BK":
+                decision = _pair(last, cls, ch)
+                possible = decision == "D" or (decision == "I" and seen_space)
+            last, seen_space = cls, False
+        result[i] = possible and not prohibited[i]
+    return result
+
+
+def _escape(portion: str) -> tuple[str, list[bool]]:
+    out: list[str] = []
+    prohibited: list[bool] = []
+    for ch in portion:
+        esc = _ESCAPES.get(ch)
+        if esc is not None:
+            out.append("\\")
+            out.append(esc)
+            prohibited += [False, True]  # a break may come before an escape, never inside it
+        else:
+            out.append(ch)
+            prohibited.append(False)
+    if portion.endswith("\n"):
+        prohibited[-2] = True  # gettext never breaks just before the final "\n"
+    return "".join(out), prohibited
+
+
+def _line_breaks(text: str, prohibited: list[bool], width: int, startcol: int) -> list[int]:
+    """Indices before which gettext inserts a line break (libunistring's width algorithm)."""
+    total = sum(char_width(c) for c in text) if not text.isascii() else len(text)
+    if startcol + total <= width:
+        return []
+    opportunities = _break_opportunities(text, prohibited)
+    breaks: list[int] = []
+    last_p: int | None = None
+    last_column = startcol
+    piece_width = 0
+    for i, ch in enumerate(text):
+        if opportunities[i]:
+            if last_p is not None and last_column + piece_width > width:
+                breaks.append(last_p)
+                last_column = 0
+            last_p = i
+            last_column += piece_width
+            piece_width = 0
+        piece_width += char_width(ch)
+    if last_p is not None and last_column + piece_width > width:
+        breaks.append(last_p)
+    return breaks
+
+
+def wrap_string(name: str, value: str, prefix: str = "", page_width: int = PAGE_WIDTH) -> list[str]:
+    """The lines gettext writes for ``name "value"`` (e.g. ``msgid``) behind ``prefix``."""
+    lines: list[str] = []
+    after_break = len(prefix) + 1
+    width = page_width - 1 - after_break
+    portions: list[str] = []
+    start = 0
+    while True:
+        nl = value.find("\n", start)
+        if nl == -1 or nl == len(value) - 1:
+            portions.append(value[start:])
+            break
+        portions.append(value[start : nl + 1])
+        start = nl + 1
+    first_line = True
+    for index, portion in enumerate(portions):
+        escaped, prohibited = _escape(portion)
+        if first_line:
+            startcol = len(prefix) + len(name) + 2 - after_break
+            breaks = _line_breaks(escaped, prohibited, width, startcol)
+            if escaped and (index < len(portions) - 1 or startcol > width or breaks):
+                lines.append(f'{prefix}{name} ""')
+                first_line = False
+        if not first_line:
+            startcol = len(prefix) + 1 - after_break
+            breaks = _line_breaks(escaped, prohibited, width, startcol)
+        pieces = []
+        last = 0
+        for b in breaks:
+            pieces.append(escaped[last:b])
+            last = b
+        pieces.append(escaped[last:])
+        for j, piece in enumerate(pieces):
+            if first_line and j == 0:
+                lines.append(f'{prefix}{name} "{piece}"')
+            else:
+                lines.append(f'{prefix}"{piece}"')
+        first_line = False
+    return lines

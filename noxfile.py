@@ -1,0 +1,39 @@
+"""Developer tasks: tests, lint, typecheck, and the whole pipeline on source/."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (offline; gettext's msgcat/msgfmt checks need the 'gettext' package)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", "pipeline", "tests", "tools", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check with mypy in strict mode."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Run the whole pipeline on source/: extract, update every language, build md + html."""
+    session.install("-e", ".")
+    session.run("pipeline", "extract")
+    session.run("pipeline", "update")
+    session.run("pipeline", "build", "--format", "md,html")

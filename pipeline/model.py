@@ -1,0 +1,103 @@
+"""The records that flow through the pipeline: documents, segments and where they came from."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class BlockKind(enum.Enum):
+    """What kind of block a segment's text sits in; shown to translators as ``#.``."""
+
+    FRONT_MATTER = "front matter"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    TABLE_HEADER = "table header cell"
+    TABLE_CELL = "table cell"
+
+
+class Layout(enum.Enum):
+    """How text is written back into its place; decides what must be escaped."""
+
+    PARAGRAPH = "paragraph"  # one or more lines; hard breaks allowed
+    SETEXT = "setext heading"  # like a paragraph, followed by an underline
+    ATX = "atx heading"  # one line between '#' markers
+    CELL = "table cell"  # one line between unescaped pipes
+    YAML = "yaml scalar"  # a one-line front-matter value
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a segment comes from: a path relative to the project and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a segment's text stands in the source lines, so it can be replaced.
+
+    Lines ``first .. last`` (0-based, inclusive) hold the text; it starts at
+    column ``start`` of the first and ends at column ``end`` of the last.
+    ``prefixes`` are the container prefixes (``> ``, list indentation) of the
+    lines after the first; ``continuation`` is the prefix for any extra line.
+    """
+
+    first: int
+    last: int
+    start: int
+    end: int
+    prefixes: tuple[str, ...]
+    continuation: str
+    layout: Layout
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One translatable piece of a document: the msgid and where it stands."""
+
+    text: str
+    kind: BlockKind
+    origin: Origin
+    placement: Placement
+    context: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class FrontMatter:
+    """A document's YAML front matter: parsed values and its lines in the file."""
+
+    values: dict[str, Any]
+    first_line: int  # 0-based index of the opening '---'
+    last_line: int  # 0-based index of the closing '---'
+
+
+@dataclass(slots=True)
+class Document:
+    """A source document as read from disk."""
+
+    id: str
+    path: Path
+    relpath: str
+    lines: list[str]
+    front_matter: FrontMatter | None
+    body_start: int  # 0-based index of the first line after the front matter
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "".join(self.lines[self.body_start :])
+
+    @property
+    def title(self) -> str | None:
+        if self.front_matter is None:
+            return None
+        value = self.front_matter.values.get("title")
+        return str(value) if value is not None else None

@@ -1,0 +1,340 @@
+"""Split a document into translatable segments by walking markdown-it-py's token stream.
+
+Each heading, paragraph (also inside lists and block quotes), table cell and
+declared front-matter value becomes a :class:`Segment` whose text is the block's
+inline Markdown with block syntax removed and soft line breaks normalised, and
+whose :class:`Placement` says where that text stands in the file so that
+:mod:`pipeline.assemble` can put a translation in its place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from .errors import SourceError
+from .model import BlockKind, Document, Layout, Origin, Placement, Segment
+
+_BREAKS = "pipeline_breaks"
+HARD_BREAK = "\\\n"
+"""How a hard line break is written in a msgid: a backslash before the newline."""
+
+
+def _tracking(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """Wrap an inline rule so that the line breaks it produces are recorded with their position."""
+
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        pos = state.pos
+        count = len(state.tokens)
+        ok = rule(state, silent)
+        if ok and not silent and len(state.tokens) > count:
+            kind = state.tokens[-1].type
+            if kind in ("softbreak", "hardbreak"):
+                state.env.setdefault(_BREAKS, {}).setdefault(state.src, set()).add((pos, kind))
+        return ok
+
+    return wrapped
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with GFM tables, recording where soft and hard line breaks are."""
+    md = MarkdownIt("commonmark").enable("table")
+    for name in ("newline", "escape"):
+        rule = next(r.fn for r in md.inline.ruler.__rules__ if r.name == name)
+        md.inline.ruler.at(name, _tracking(rule))
+    return md
+
+
+def normalize_inline(content: str, breaks: set[tuple[int, str]]) -> str:
+    """Inline Markdown with soft breaks made spaces and hard breaks written as ``\\`` + newline."""
+    if not breaks:
+        return content
+    out: list[str] = []
+    last = 0
+    for pos, kind in sorted(breaks):
+        if content[pos] == "\\":  # backslash hard break
+            start, end, repl = pos, pos + 2, HARD_BREAK
+        else:
+            start = pos
+            if kind == "hardbreak":
+                while start > last and content[start - 1] == " ":
+                    start -= 1
+                slashes = len(content[last:start]) - len(content[last:start].rstrip("\\"))
+                repl = ("\\" if slashes % 2 else "") + HARD_BREAK
+            else:
+                if start > last and content[start - 1] == " ":
+                    start -= 1
+                repl = " "
+            end = pos + 1
+        while end < len(content) and content[end] in " \t":
+            end += 1
+        out.append(content[last:start])
+        out.append(repl)
+        last = end
+    out.append(content[last:])
+    return "".join(out)
+
+
+def _has_words(tokens: Sequence[Token]) -> bool:
+    for tok in tokens:
+        if tok.type == "text" and any(unicodedata.category(c)[0] == "L" for c in tok.content):
+            return True
+        if tok.type in ("link_open", "image"):
+            title = tok.attrGet("title")
+            if isinstance(title, str) and any(unicodedata.category(c)[0] == "L" for c in title):
+                return True
+        if tok.children and _has_words(tok.children):
+            return True
+    return False
+
+
+def _strip_eol(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _continuation(prefix: str) -> str:
+    """The prefix of a new line continuing a block whose first line has ``prefix``."""
+    return "".join(c if c in "> \t" else " " for c in prefix)
+
+
+def _paragraph_placement(lines: list[str], first: int, content: str, layout: Layout) -> Placement:
+    content_lines = content.split("\n")
+    starts: list[int] = []
+    prefixes: list[str] = []
+    end = 0
+    for i, piece in enumerate(content_lines):
+        src = _strip_eol(lines[first + i])
+        piece = piece.lstrip(" \t")
+        is_last = i == len(content_lines) - 1
+        body = src.rstrip(" \t") if is_last else src
+        if not body.endswith(piece):
+            raise AssertionError(f"cannot place {piece!r} in line {first + i + 1}: {src!r}")
+        start = len(body) - len(piece)
+        starts.append(start)
+        prefixes.append(src[:start])
+        end = len(src)
+    return Placement(
+        first=first,
+        last=first + len(content_lines) - 1,
+        start=starts[0],
+        end=end,
+        prefixes=tuple(prefixes[1:]),
+        continuation=_continuation(prefixes[0]),
+        layout=layout,
+    )
+
+
+def _atx_placement(lines: list[str], line: int, content: str) -> Placement:
+    src = _strip_eol(lines[line])
+    pos = src.index("#")
+    while pos < len(src) and src[pos] == "#":
+        pos += 1
+    while pos < len(src) and src[pos] in " \t":
+        pos += 1
+    if src[pos : pos + len(content)] != content:
+        raise AssertionError(f"cannot place heading {content!r} in line {line + 1}: {src!r}")
+    return Placement(line, line, pos, pos + len(content), (), "", Layout.ATX)
+
+
+def cell_spans(row: str) -> list[tuple[int, int]]:
+    """Column spans of a table row, as markdown-it-py's ``escapedSplit`` cuts it, stripped."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    escaped = False
+    for pos, ch in enumerate(row):
+        if ch == "|" and not escaped:
+            spans.append((start, pos))
+            start = pos + 1
+        escaped = ch == "\\"
+    spans.append((start, len(row)))
+    if spans and spans[0][0] == spans[0][1]:
+        spans.pop(0)
+    if spans and spans[-1][0] == spans[-1][1]:
+        spans.pop()
+    stripped = []
+    for a, b in spans:
+        while a < b and row[a] in " \t":
+            a += 1
+        while b > a and row[b - 1] in " \t":
+            b -= 1
+        stripped.append((a, b))
+    return stripped
+
+
+_MARKER = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)")
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?")
+
+
+@dataclass(slots=True)
+class _Walk:
+    """The containers open at the current token (a stack, innermost last)."""
+
+    stack: list[Token]
+
+    def context(self) -> list[str]:
+        names = {"blockquote_open": "block quote", "list_item_open": "list item"}
+        return [names[t.type] for t in self.stack if t.type in names]
+
+    def row_start(self, src: str, line: int) -> int:
+        pos = 0
+        for tok in self.stack:
+            if tok.type == "blockquote_open":
+                m = _QUOTE.match(src[pos:])
+                if m:
+                    pos += m.end()
+            elif tok.type == "list_item_open" and tok.map and tok.map[0] == line:
+                m = _MARKER.match(src[pos:])
+                if m:
+                    pos += m.end()
+        while pos < len(src) and src[pos] in " \t":
+            pos += 1
+        return pos
+
+
+def _note(token: Token, marker: str) -> str | None:
+    text = token.content.strip()
+    if not (marker and text.startswith("<!--") and text.endswith("-->")):
+        return None
+    inner = text[4:-3].strip()
+    if not inner.lower().startswith(marker.lower()):
+        return None
+    return " ".join(inner[len(marker) :].split())
+
+
+def _front_matter_segments(doc: Document, keys: Sequence[str]) -> Iterator[Segment]:
+    front = doc.front_matter
+    if front is None:
+        return
+    for index in range(front.first_line + 1, front.last_line):
+        src = _strip_eol(doc.lines[index])
+        key, sep, raw = src.partition(":")
+        if not sep or key not in keys or key != key.strip():
+            continue
+        value = front.values.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or raw.strip()[:1] in ("|", ">") or "\n" in value:
+            raise SourceError(
+                f"front-matter key {key!r} is translatable, so it must be a one-line text value",
+                doc.path,
+                index + 1,
+            )
+        try:
+            if yaml.safe_load(raw) != value:
+                raise ValueError
+        except (yaml.YAMLError, ValueError):
+            raise SourceError(
+                f"front-matter key {key!r} must be on one line to be translatable", doc.path, index + 1
+            ) from None
+        start = len(key) + 1 + (len(raw) - len(raw.lstrip()))
+        end = len(src.rstrip())
+        yield Segment(
+            text=value,
+            kind=BlockKind.FRONT_MATTER,
+            origin=Origin(doc.relpath, index + 1),
+            placement=Placement(index, index, start, end, (), "", Layout.YAML),
+            context=f"front matter: {key}",
+        )
+
+
+def extract(
+    doc: Document, front_matter_keys: Sequence[str] = ("title", "description"), note_marker: str = ""
+) -> Iterator[Segment]:
+    """Yield the document's segments in document order (Sphinx's ``extract_messages`` habit)."""
+    yield from _front_matter_segments(doc, front_matter_keys)
+    env: dict[str, Any] = {}
+    tokens = markdown_parser().parse(doc.body, env)
+    breaks: dict[str, set[tuple[int, str]]] = env.get(_BREAKS, {})
+    offset = doc.body_start
+    lines = doc.lines
+    walk = _Walk(stack=[])
+    notes: list[str] = []
+    cells: list[tuple[int, int]] = []
+    cell_index = 0
+    row_line = 0
+    for i, tok in enumerate(tokens):
+        if tok.nesting == 1 and tok.type in (
+            "blockquote_open",
+            "list_item_open",
+            "bullet_list_open",
+            "ordered_list_open",
+            "table_open",
+        ):
+            walk.stack.append(tok)
+            continue
+        if tok.nesting == -1 and tok.type in (
+            "blockquote_close",
+            "list_item_close",
+            "bullet_list_close",
+            "ordered_list_close",
+            "table_close",
+        ):
+            walk.stack.pop()
+            continue
+        if tok.type == "html_block":
+            note = _note(tok, note_marker)
+            if note:
+                notes.append(note)
+            continue
+        if tok.type == "tr_open" and tok.map:
+            row_line = tok.map[0] + offset
+            src = _strip_eol(lines[row_line])
+            start = walk.row_start(src, row_line - offset)
+            cells = [(a + start, b + start) for a, b in cell_spans(src[start:])]
+            cell_index = 0
+            continue
+        if tok.type != "inline":
+            continue
+        parent = tokens[i - 1]
+        content = tok.content
+        is_cell = parent.type in ("th_open", "td_open")
+        if is_cell:
+            index = cell_index
+            cell_index += 1
+            if index >= len(cells) or not content:
+                continue
+        if not content or not _has_words(tok.children or []):
+            continue
+        text = normalize_inline(content, breaks.get(content, set()))
+        context = walk.context()
+        if parent.type == "heading_open":
+            assert parent.map is not None
+            first = parent.map[0] + offset
+            kind = BlockKind.HEADING
+            label = f"heading {parent.tag[1:]}"
+            if parent.markup in ("=", "-"):
+                placement = _paragraph_placement(lines, first, content, Layout.SETEXT)
+            else:
+                placement = _atx_placement(lines, first, content)
+        elif is_cell:
+            kind = BlockKind.TABLE_HEADER if parent.type == "th_open" else BlockKind.TABLE_CELL
+            label = kind.value
+            a, b = cells[index]
+            placement = Placement(row_line, row_line, a, b, (), "", Layout.CELL)
+        else:
+            assert parent.map is not None
+            kind = BlockKind.PARAGRAPH
+            label = context[-1] if context and context[-1] == "list item" else "paragraph"
+            placement = _paragraph_placement(lines, parent.map[0] + offset, content, Layout.PARAGRAPH)
+        where = [c for c in context if c != label]
+        if where:
+            label += " in " + " in ".join(reversed(where))
+        yield Segment(
+            text=text,
+            kind=kind,
+            origin=Origin(doc.relpath, placement.first + 1),
+            placement=placement,
+            context=label,
+            notes=tuple(notes),
+        )
+        notes = []

@@ -1,0 +1,92 @@
+"""Read source documents: UTF-8 Markdown with optional YAML front matter."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import SourceError
+from .model import Document, FrontMatter
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_FENCE = re.compile(r"^---[ \t]*\r?\n?$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?\n?$")
+
+
+def _front_matter(lines: list[str], path: Path) -> FrontMatter | None:
+    if not lines or not _FENCE.match(lines[0]):
+        return None
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index]):
+            break
+    else:
+        raise SourceError("front matter opened with '---' is never closed by a '---' line", path, 1)
+    raw = "".join(lines[1:index])
+    try:
+        values = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SourceError(f"front matter is not valid YAML: {problem}", path, line) from exc
+    if not isinstance(values, dict):
+        raise SourceError("front matter must be a mapping of 'key: value' lines", path, 2)
+    return FrontMatter(values={str(k): v for k, v in values.items()}, first_line=0, last_line=index)
+
+
+def read_document(path: Path, project: Path) -> Document:
+    """Read one source document; broken input raises :class:`SourceError` with file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read source document: {exc.strerror}", path) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError("not valid UTF-8", path, data[: exc.start].count(b"\n") + 1) from exc
+    return parse_document(text, path, project)
+
+
+def parse_document(text: str, path: Path, project: Path, front_matter: bool = True) -> Document:
+    """Make a :class:`Document` of Markdown text; ``front_matter=False`` reads plain CommonMark."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    front = _front_matter(lines, path) if front_matter else None
+    doc_id = path.stem
+    if front is not None and "id" in front.values:
+        doc_id = str(front.values["id"])
+        if not _ID.match(doc_id):
+            raise SourceError(
+                f"document id {doc_id!r} must be letters, digits, '.', '_' or '-' (it names files)",
+                path,
+                _key_line(lines, "id"),
+            )
+    try:
+        relpath = path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        relpath = path.name
+    return Document(
+        id=doc_id,
+        path=path,
+        relpath=relpath,
+        lines=lines,
+        front_matter=front,
+        body_start=front.last_line + 1 if front is not None else 0,
+    )
+
+
+def _key_line(lines: list[str], key: str) -> int | None:
+    for i, line in enumerate(lines):
+        if line.startswith(f"{key}:"):
+            return i + 1
+    return None
+
+
+def find_documents(source_dir: Path) -> list[Path]:
+    """The Markdown documents of a project, in a stable order."""
+    if not source_dir.is_dir():
+        raise SourceError("source folder not found (expected Markdown documents here)", source_dir)
+    return sorted(p for p in source_dir.rglob("*.md") if p.is_file())

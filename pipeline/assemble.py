@@ -18,7 +18,7 @@ from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from .model import Document, Layout, Placement, Segment
 
 Translate = Callable[[Segment], str | None]
-"""Returns the text to use for a segment, or None to keep the source text."""
+"""Returns the text to use for a segment, or None (or blank text) to keep the source text."""
 
 _BULLET = re.compile(r"^[-+*](?=[ \t]|$)")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
@@ -63,8 +63,9 @@ def escape_line(line: str, first: bool) -> str:
 
 
 def _paragraph_lines(text: str) -> list[str]:
-    lines = text.strip(" \t\n").split("\n")
-    return [escape_line(line, i == 0) for i, line in enumerate(lines)]
+    # A blank line would end the paragraph, so blank lines in a translation are dropped.
+    lines = [line for line in text.replace("\r", "").split("\n") if line.strip(" \t")]
+    return [escape_line(line, i == 0) for i, line in enumerate(lines)] or [""]
 
 
 def _heading_text(text: str) -> str:
@@ -111,7 +112,7 @@ def assemble(doc: Document, segments: Iterable[Segment], translate: Translate) -
     edits = []
     for seg in segments:
         text = translate(seg)
-        if text is not None:
+        if text is not None and text.strip():  # blank text would delete the block: keep the source
             edits.append((seg.placement, text))
     edits.sort(key=lambda e: (e[0].first, e[0].start), reverse=True)
     for placement, text in edits:

@@ -30,7 +30,6 @@ def _parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only print errors"
     )
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__, parents=[common])
-    parser.set_defaults(project=Path("."), quiet=False)
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("extract", parents=[common], help="source/*.md -> locales/templates/<doc>.pot")
@@ -65,9 +64,10 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; user errors print ``file:line: message`` and exit non-zero."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr
-    )
+    args.project = getattr(args, "project", Path("."))
+    args.quiet = getattr(args, "quiet", False)
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
+    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
     try:
         return _run(args)
     except PipelineError as exc:

@@ -86,7 +86,14 @@ def normalize_inline(content: str, breaks: set[tuple[int, str]]) -> str:
 
 
 def _has_words(tokens: Sequence[Token]) -> bool:
+    """True when the inline tokens hold text a translator must see (autolinks are URLs, not words)."""
+    in_autolink = False
     for tok in tokens:
+        if tok.type in ("link_open", "link_close") and tok.markup == "autolink":
+            in_autolink = tok.type == "link_open"
+            continue
+        if in_autolink:
+            continue
         if tok.type == "text" and any(unicodedata.category(c)[0] == "L" for c in tok.content):
             return True
         if tok.type in ("link_open", "image"):

@@ -26,7 +26,7 @@ class Message:
     previous_msgid: str | None = None
     previous_msgid_plural: str | None = None
     obsolete: bool = False
-    lineno: int = 0
+    lineno: int = field(default=0, compare=False)
 
     @property
     def key(self) -> MessageKey:

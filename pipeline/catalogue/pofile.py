@@ -254,7 +254,9 @@ def _comment_lines(m: Message, page_width: int) -> Iterator[str]:
             parts.append(" " + ref)
             column += length
         yield "".join(parts)
-    flags = [f for f in m.flags if f == "fuzzy"] + [f for f in m.flags if f != "fuzzy"]
+    # gettext writes "fuzzy" first, and drops it from untranslated entries.
+    fuzzy = "fuzzy" in m.flags and (m.msgid == "" or m.has_translation())
+    flags = (["fuzzy"] if fuzzy else []) + [f for f in m.flags if f != "fuzzy"]
     if flags:
         yield "#, " + ", ".join(flags)
 

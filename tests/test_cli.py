@@ -1,0 +1,186 @@
+"""The pipeline command end to end on a copy of the real project, and its user errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalogue import load_catalogue, save_catalogue
+from pipeline.cli import main
+
+FAQ = "ketamine-therapy-faq"
+
+
+def run(project: Path, *args: str) -> int:
+    return main(["--project", str(project), *args])
+
+
+def test_extract_update_build(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert run(project, "extract") == 0
+    assert run(project, "update", "--lang", "es,ar") == 0
+    po_path = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    po = load_catalogue(po_path)
+    entry = next(m for m in po.messages if m.msgid == "Is it safe?")
+    entry.msgstr = "¿Es seguro?"
+    draft = next(m for m in po.messages if m.msgid == "Will I be awake?")
+    draft.msgstr = "¿Estaré despierto?"
+    draft.fuzzy = True
+    save_catalogue(po_path, po)
+
+    assert run(project, "build", "--lang", "es,ar", "--format", "md,html") == 0
+    md = (project / "build" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
+    assert "## ¿Es seguro?" in md
+    assert "## Will I be awake?" in md  # fuzzy is not used: source text instead
+    html = (project / "build" / "html" / "ar" / f"{FAQ}.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html and "<main>" in html and '<meta charset="utf-8">' in html
+    assert (project / "build" / "html" / "en" / f"{FAQ}.html").exists()
+
+    assert f"{FAQ} [es]: 1/21 translated" in caplog.text
+    caplog.clear()
+    assert run(project, "build", "--lang", "es", "--format", "md", "--include-fuzzy") == 0
+    md = (project / "build" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
+    assert "## ¿Estaré despierto?" in md
+    assert f"{FAQ} [es]: 2/21 translated" in caplog.text
+
+
+def test_extract_is_reproducible_and_leaves_unchanged_templates_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pot = project / "locales" / "templates" / f"{FAQ}.pot"
+    pot.unlink()
+    assert run(project, "extract") == 0
+    first = pot.read_bytes()
+    assert b"POT-Creation-Date: 2026-09-21" in first
+    os.utime(pot, (1, 1))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run(project, "extract") == 0
+    assert pot.read_bytes() == first and pot.stat().st_mtime == 1  # messages unchanged: not rewritten
+
+
+def test_source_change_merges_and_keeps_translations(project: Path) -> None:
+    po_path = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    po = load_catalogue(po_path)
+    for m in po.messages:
+        m.msgstr = "ES: " + m.msgid
+    save_catalogue(po_path, po)
+    src = project / "source" / f"{FAQ}.md"
+    text = src.read_text(encoding="utf-8")
+    text = text.replace("These usually pass within 1–2 hours.", "These usually pass within 2–3 hours.")
+    text = text.replace("## Can I drive afterward?\n", "## Can I cycle home afterwards on my own?\n")
+    text = text.replace("## Will I be awake?\n\n", "")
+    src.write_text(text, encoding="utf-8")
+    assert run(project, "extract") == 0
+    assert run(project, "update", "--lang", "es") == 0
+    merged = load_catalogue(po_path)
+    changed = next(m for m in merged.messages if "2–3 hours" in m.msgid)
+    assert changed.fuzzy and changed.previous_msgid is not None and "1–2 hours" in changed.previous_msgid
+    assert changed.msgstr.startswith("ES: ") and "1–2 hours" in changed.msgstr
+    gone = [m for m in merged.messages if m.obsolete]
+    assert "Will I be awake?" in [m.msgid for m in gone]
+    assert all(m.msgstr for m in gone)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["update", "--lang", "xx"], "unknown language code 'xx'"),
+        (["build", "--lang", "es", "--format", "pdfx"], "unknown format"),
+    ],
+)
+def test_user_errors_exit_non_zero_without_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], fragment: str
+) -> None:
+    assert run(project, *args) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_unknown_language_in_config_is_rejected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace('"vi", "fa"]', '"vi", "klingon"]'), encoding="utf-8"
+    )
+    assert run(project, "update") == 2
+    assert "unknown language code 'klingon'" in capsys.readouterr().err
+
+
+def test_malformed_po_is_reported_and_nothing_is_overwritten(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    bad = project / "locales" / "ar" / "LC_MESSAGES" / f"{FAQ}.po"
+    bad.write_text(bad.read_text(encoding="utf-8").replace('msgstr ""\n\n#.', 'msgstr "oops\n\n#.', 1))
+    before = {p: p.read_bytes() for p in (project / "locales").rglob("*.po")}
+    (project / "source" / f"{FAQ}.md").write_text(
+        (project / "source" / f"{FAQ}.md").read_text(encoding="utf-8") + "\nA new closing line.\n"
+    )
+    assert run(project, "extract") == 0
+    assert run(project, "update", "--lang", "es,ar") == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "not enclosed in double quotes" in err
+    assert {p: p.read_bytes() for p in (project / "locales").rglob("*.po")} == before
+    assert good.exists()
+
+
+def test_broken_front_matter_names_file_and_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = project / "source" / f"{FAQ}.md"
+    src.write_text(src.read_text(encoding="utf-8").replace("version: 1", "version: [1"), encoding="utf-8")
+    assert run(project, "extract") == 2
+    err = capsys.readouterr().err
+    assert f"{src}:" in err and "front matter is not valid YAML" in err and "Traceback" not in err
+
+
+def test_unclosed_front_matter(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = project / "source" / "leaflet.md"
+    src.write_text("---\ntitle: x\n\n# Hello\n", encoding="utf-8")
+    assert run(project, "extract") == 2
+    assert f"{src}:1: front matter opened with '---' is never closed" in capsys.readouterr().err
+
+
+def test_crash_during_write_leaves_old_file_intact(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    po_path = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    before = po_path.read_bytes()
+    (project / "source" / f"{FAQ}.md").write_text(
+        (project / "source" / f"{FAQ}.md").read_text(encoding="utf-8") + "\nOne more sentence.\n"
+    )
+    assert run(project, "extract") == 0
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        run(project, "update", "--lang", "es")
+    assert po_path.read_bytes() == before
+    assert not [p for p in po_path.parent.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    assert run(project, "update", "--lang", "es") == 0  # a re-run finishes the job
+    assert "One more sentence." in po_path.read_text(encoding="utf-8")
+
+
+def test_two_runs_at_once_leave_every_file_parseable(project: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cmd = [sys.executable, "-m", "pipeline", "--project", str(project), "-q", "update"]
+    procs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    for path in (project / "locales").rglob("*.po"):
+        load_catalogue(path)
+
+
+def test_python_dash_m_entry_point(project: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "extract"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "locales/templates/ketamine-therapy-faq.pot: 21 messages" in out.stderr

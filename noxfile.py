@@ -20,7 +20,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
-    session.run("ruff", "check", "pipeline", "tests", "tools", "noxfile.py")
+    session.run("ruff", "check", "pipeline", "tests", "tools", "benchmarks", "noxfile.py")
 
 
 @nox.session
@@ -37,3 +37,10 @@ def build(session: nox.Session) -> None:
     session.run("pipeline", "extract")
     session.run("pipeline", "update")
     session.run("pipeline", "build", "--format", "md,html")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against GNU gettext on the same inputs (figures, not assertions); --size N."""
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.bench_merge", *session.posargs)

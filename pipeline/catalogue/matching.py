@@ -3,8 +3,9 @@
 Babel's ``Catalog.update`` compares every new text with every old one
 (quadratic). We look only at old texts that share rare words with the new one
 (an inverted index), then score those few with rapidfuzz's normalised Indel
-similarity. A strict cut-off keeps brand-new text from being paired with
-unrelated old text.
+similarity. A strict cut-off, and pairing each old text with at most one new
+text (best scores first, see :func:`pipeline.catalogue.merge.merge`), keep
+brand-new text from being paired with old text that has a closer successor.
 """
 
 from __future__ import annotations
@@ -39,24 +40,26 @@ class FuzzyIndex:
             for word in _words(text):
                 self._postings.setdefault(word, []).append(i)
 
-    def best(self, query: str) -> int | None:
-        """Index of the most similar old text, or None when nothing is similar enough."""
+    def candidates(self, query: str, limit: int = 3) -> list[tuple[int, float]]:
+        """Up to ``limit`` (index, score) pairs at or above the cut-off, best first."""
         if not self.texts:
-            return None
+            return []
         words = [w for w in _words(query) if w in self._postings]
         if not words:
             if len(self.texts) > 200:
-                return None
-            found = process.extractOne(query, self.texts, scorer=fuzz.ratio, score_cutoff=self.cutoff)
-            return None if found is None else int(found[2])
+                return []
+            found = process.extract(
+                query, self.texts, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=limit
+            )
+            return [(int(i), float(score)) for _, score, i in found]
         words.sort(key=lambda w: len(self._postings[w]))
         votes: Counter[int] = Counter()
         for word in words[:_RARE_WORDS]:
             votes.update(self._postings[word])
-        best_index: int | None = None
-        best_score = self.cutoff
+        scored = []
         for index, _ in votes.most_common(_MAX_CANDIDATES):
-            score = fuzz.ratio(query, self.texts[index], score_cutoff=best_score)
-            if score > best_score or (score == best_score and best_index is None and score >= self.cutoff):
-                best_index, best_score = index, score
-        return best_index
+            score = fuzz.ratio(query, self.texts[index], score_cutoff=self.cutoff)
+            if score:
+                scored.append((index, float(score)))
+        scored.sort(key=lambda p: (-p[1], p[0]))
+        return scored[:limit]

@@ -84,14 +84,23 @@ def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> t
         index = FuzzyIndex(
             [m.msgid for m in candidates], **({"cutoff": cutoff} if cutoff is not None else {})
         )
-        for i in pending:
-            new = messages[i]
-            found = index.best(new.msgid)
-            if found is None:
+        # Best pairs first, each old text used once: an edited text claims its own
+        # old version before a merely similar new text can.
+        pairs = [
+            (-score, i, found)
+            for i in pending
+            for found, score in index.candidates(messages[i].msgid)
+            if (candidates[found].msgid_plural is None) == (messages[i].msgid_plural is None)
+        ]
+        pairs.sort()
+        taken_new: set[int] = set()
+        taken_old: set[int] = set()
+        for _, i, found in pairs:
+            if i in taken_new or found in taken_old:
                 continue
-            o = candidates[found]
-            if (o.msgid_plural is None) != (new.msgid_plural is None):
-                continue
+            taken_new.add(i)
+            taken_old.add(found)
+            new, o = messages[i], candidates[found]
             _carry(new, o)
             new.fuzzy = True
             new.previous_msgctxt = o.msgctxt

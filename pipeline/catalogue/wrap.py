@@ -66,33 +66,40 @@ def _pair(a: str, b: str, ch: str) -> str:
     return PAIRS.get((a, b), "D")
 
 
-def _break_opportunities(text: str, prohibited: list[bool]) -> list[bool]:
-    """For each character, whether a line may break just before it."""
-    result = [False] * len(text)
-    last = "BK"
+_SKIP_BACK = frozenset(("CM", "ZWJ"))
+
+
+def _opportunity(text: str, k: int) -> bool:
+    """Whether libunistring allows a line break just before ``text[k]`` (k >= 1).
+
+    Equivalent to running its left-to-right state machine up to ``k``, but only
+    looks back as far as the nearest character that is not a space or a
+    combining mark, so a line break costs a few steps instead of a full scan.
+    """
+    cls = line_break_class(text[k])
+    if cls in ("SP", "BK", "ZW"):
+        return False
+    j = k - 1
     seen_space = False
-    for i, ch in enumerate(text):
-        cls = line_break_class(ch)
-        possible = False
-        if cls == "BK":
-            last, seen_space = "BK", False
-        elif cls == "SP":
-            seen_space = True
-        elif cls == "ZW":
-            last, seen_space = "ZW", False
-        elif cls in ("CM", "ZWJ"):
-            if last == "BK":
-                last, seen_space = "AL", False
-            elif last == "ZW" or seen_space:
-                possible = True
-                last, seen_space = "AL", False
-        else:
-            if last != "BK":
-                decision = _pair(last, cls, ch)
-                possible = decision == "D" or (decision == "I" and seen_space)
-            last, seen_space = cls, False
-        result[i] = possible and not prohibited[i]
-    return result
+    while j >= 0 and line_break_class(text[j]) == "SP":
+        seen_space = True
+        j -= 1
+    if cls in _SKIP_BACK:
+        # A mark after a space (or zero-width space) starts a new piece; otherwise it attaches.
+        if seen_space:
+            return j >= 0
+        return line_break_class(text[k - 1]) == "ZW"
+    if j < 0:
+        return False  # only spaces before: the start of the text
+    last = line_break_class(text[j])
+    if last in _SKIP_BACK:
+        b = j
+        while b >= 0 and line_break_class(text[b]) in _SKIP_BACK:
+            b -= 1
+        base = line_break_class(text[b]) if b >= 0 else "SP"
+        last = "AL" if base in ("SP", "ZW") else base
+    decision = _pair(last, cls, text[k])
+    return decision == "D" or (decision == "I" and seen_space)
 
 
 def _escape(portion: str) -> tuple[str, list[bool]]:
@@ -113,26 +120,53 @@ def _escape(portion: str) -> tuple[str, list[bool]]:
 
 
 def _line_breaks(text: str, prohibited: list[bool], width: int, startcol: int) -> list[int]:
-    """Indices before which gettext inserts a line break (libunistring's width algorithm)."""
-    total = sum(char_width(c) for c in text) if not text.isascii() else len(text)
+    """Indices before which gettext inserts a line break.
+
+    libunistring's greedy rule: a line ends at the last break opportunity that
+    still fits; a piece wider than a line stands alone up to its next opportunity.
+    """
+    n = len(text)
+    cols: list[int] | None = None
+    total = n
+    if not text.isascii():
+        cols = [0] * (n + 1)
+        acc = 0
+        for i, ch in enumerate(text):
+            acc += char_width(ch)
+            cols[i + 1] = acc
+        total = acc
     if startcol + total <= width:
         return []
-    opportunities = _break_opportunities(text, prohibited)
+
+    def col(i: int) -> int:
+        return i if cols is None else cols[i]
+
+    def allowed(k: int) -> bool:
+        return not prohibited[k] and _opportunity(text, k)
+
     breaks: list[int] = []
-    last_p: int | None = None
-    last_column = startcol
-    piece_width = 0
-    for i, ch in enumerate(text):
-        if opportunities[i]:
-            if last_p is not None and last_column + piece_width > width:
-                breaks.append(last_p)
-                last_column = 0
-            last_p = i
-            last_column += piece_width
-            piece_width = 0
-        piece_width += char_width(ch)
-    if last_p is not None and last_column + piece_width > width:
-        breaks.append(last_p)
+    start = 0
+    offset = startcol
+    while col(n) - col(start) + offset > width:
+        budget = width - offset + col(start)  # the furthest column this line may reach
+        if cols is None:
+            limit = min(n - 1, max(start, budget))
+        else:
+            limit = start
+            while limit + 1 < n and cols[limit + 1] <= budget:
+                limit += 1
+        k = limit
+        while k > start and not allowed(k):
+            k -= 1
+        if k <= start:  # a piece wider than the line: it ends at its next opportunity
+            k = limit + 1
+            while k < n and not allowed(k):
+                k += 1
+            if k >= n:
+                break
+        breaks.append(k)
+        start = k
+        offset = 0
     return breaks
 
 

@@ -1,0 +1,107 @@
+"""Merge (update with fuzzy matching) at N entries: ours against GNU msgmerge, same files.
+
+Prints medians and the pairing quality: slight edits paired with their old
+translation, brand-new texts wrongly paired with anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.catalogue import Catalogue, Message, load_catalogue, merge, save_catalogue
+
+from .corpus import MergeCase, merge_case
+
+
+def _files(case: MergeCase, folder: Path) -> tuple[Path, Path]:
+    header = [
+        ("Project-Id-Version", "bench"),
+        ("Language", "es"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", "nplurals=2; plural=(n != 1);"),
+    ]
+    old = Catalogue(
+        header=header,
+        messages=[Message(i, s, references=[f"doc.md:{n}"]) for n, (i, s) in enumerate(case.old)],
+    )
+    pot = Catalogue(
+        header=header, messages=[Message(i, references=[f"doc.md:{n}"]) for n, i in enumerate(case.new)]
+    )
+    save_catalogue(folder / "old.po", old)
+    save_catalogue(folder / "new.pot", pot)
+    return folder / "old.po", folder / "new.pot"
+
+
+def quality(case: MergeCase, merged: Catalogue) -> tuple[int, int]:
+    """(slight edits paired with their own old translation, brand-new texts paired with anything)."""
+    old = dict(case.old)
+    paired = 0
+    wrong = 0
+    for m in merged.active:
+        if m.msgid in case.edited and m.fuzzy and m.msgstr == old[case.edited[m.msgid]]:
+            paired += 1
+        if m.msgid in case.fresh and m.msgstr:
+            wrong += 1
+    return paired, wrong
+
+
+def run(size: int, repeat: int) -> dict[str, object]:
+    case = merge_case(size)
+    with tempfile.TemporaryDirectory() as tmp:
+        old_path, pot_path = _files(case, Path(tmp))
+        ours: list[float] = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            merged, _ = merge(load_catalogue(old_path), load_catalogue(pot_path))
+            save_catalogue(Path(tmp) / "ours.po", merged)
+            ours.append(time.perf_counter() - t)
+        result: dict[str, object] = {
+            "entries": size,
+            "edited": len(case.edited),
+            "new": len(case.fresh),
+            "ours_s": statistics.median(ours),
+        }
+        result["ours_paired"], result["ours_wrong"] = quality(case, load_catalogue(Path(tmp) / "ours.po"))
+        msgmerge = shutil.which("msgmerge")
+        if msgmerge:
+            theirs: list[float] = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                subprocess.run(
+                    [
+                        msgmerge,
+                        "--quiet",
+                        "--previous",
+                        "-o",
+                        str(Path(tmp) / "theirs.po"),
+                        str(old_path),
+                        str(pot_path),
+                    ],
+                    check=True,
+                )
+                theirs.append(time.perf_counter() - t)
+            result["msgmerge_s"] = statistics.median(theirs)
+            result["msgmerge_paired"], result["msgmerge_wrong"] = quality(
+                case, load_catalogue(Path(tmp) / "theirs.po")
+            )
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    r = run(args.size, args.repeat)
+    print(r)
+
+
+if __name__ == "__main__":
+    main()

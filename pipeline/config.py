@@ -76,6 +76,8 @@ class Config:
             langs = self.languages
         if not langs:
             raise ConfigError("no languages: pass --lang or set languages in [tool.pipeline]")
+        if self.source_language in langs:
+            raise ConfigError(f"{self.source_language} is the source language; it needs no translation")
         return tuple(dict.fromkeys(langs))
 
 

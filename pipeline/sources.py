@@ -53,7 +53,7 @@ def parse_document(text: str, path: Path, project: Path, front_matter: bool = Tr
     """Make a :class:`Document` of Markdown text; ``front_matter=False`` reads plain CommonMark."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     front = _front_matter(lines, path) if front_matter else None
     doc_id = path.stem
     if front is not None and "id" in front.values:
@@ -76,6 +76,14 @@ def parse_document(text: str, path: Path, project: Path, front_matter: bool = Tr
         front_matter=front,
         body_start=front.last_line + 1 if front is not None else 0,
     )
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, cut where CommonMark cuts them (not at U+2028 or form feeds)."""
+    return _LINE.findall(text)
 
 
 def _key_line(lines: list[str], key: str) -> int | None:

@@ -130,3 +130,17 @@ def test_untranslated_segments_keep_source_bytes() -> None:
 
     rebuilt = assemble(doc, segments, translate)
     assert rebuilt == source.replace("## Is it safe?", "## ¿Es seguro?")
+
+
+def test_line_numbers_follow_commonmark_line_endings() -> None:
+    """U+2028 and form feeds are not line endings in Markdown; CRLF and CR are."""
+    source = "# Title\r\n\r\nA line\u2028with a separator\x0cand a form feed.\r\n\r\nLast one.\rEnd\n"
+    doc = parse_document(source, Path("/p/source/x.md"), Path("/p"), front_matter=False)
+    segments = list(extract(doc))
+    assert [(s.text, s.origin.line) for s in segments] == [
+        ("Title", 1),
+        ("A line\u2028with a separator\x0cand a form feed.", 3),
+        ("Last one. End", 5),
+    ]
+    rebuilt = assemble(doc, segments, lambda seg: seg.text.upper())
+    assert rebuilt == "# TITLE\r\n\r\nA LINE\u2028WITH A SEPARATOR\x0cAND A FORM FEED.\r\n\r\nLAST ONE. END\n"

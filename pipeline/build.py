@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .assemble import assemble
@@ -14,6 +14,7 @@ from .catalogue import (
     Catalogue,
     MergeStats,
     build_template,
+    build_ui_template,
     load_catalogue,
     locked,
     merge,
@@ -23,15 +24,17 @@ from .catalogue import (
     save_catalogue,
     write_text_atomic,
 )
-from .config import Config
-from .errors import CatalogueError, ConfigError, SourceError
-from .model import Document, Segment
+from .config import UI_DOMAIN, Config
+from .errors import BuildError, CatalogueError, ConfigError, SourceError
+from .localedata import locale_info
+from .model import Document, HandoutStatus
+from .publish import Plan, plan_handout
 from .segment import extract as extract_segments
 from .sources import find_documents, read_document
 
 log = logging.getLogger("pipeline")
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")
 
 
 def creation_date() -> datetime:
@@ -51,6 +54,8 @@ def load_documents(config: Config) -> list[Document]:
     seen: dict[str, Path] = {}
     for path in find_documents(config.source_dir):
         doc = read_document(path, config.root)
+        if doc.id == UI_DOMAIN:
+            raise SourceError(f"document id {UI_DOMAIN!r} is reserved for the handout templates' words", path)
         if doc.id in seen:
             raise SourceError(f"document id {doc.id!r} is already used by {seen[doc.id]}", path)
         seen[doc.id] = path
@@ -59,6 +64,10 @@ def load_documents(config: Config) -> list[Document]:
     if not documents:
         raise SourceError("no Markdown documents (*.md) found", config.source_dir)
     return documents
+
+
+def _domains(documents: Sequence[Document]) -> list[str]:
+    return [doc.id for doc in documents] + [UI_DOMAIN]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,24 +79,34 @@ class ExtractResult:
 
 
 def extract(config: Config) -> list[ExtractResult]:
-    """Write ``locales/templates/<doc>.pot`` for every document; unchanged templates are left alone."""
+    """Write ``locales/templates/<doc>.pot`` for every document and ``ui.pot`` for the templates' words.
+
+    A template whose messages did not change is left alone (no date churn).
+    """
+    from .render.html import extract_ui_messages
+
     documents = load_documents(config)
-    date = creation_date()
+    date_ = creation_date()
+    templates: dict[str, Catalogue] = {
+        doc.id: build_template(doc.segments, config.project_name, date_, config.md_text_flag)
+        for doc in documents
+    }
+    templates[UI_DOMAIN] = build_ui_template(
+        extract_ui_messages(config.project_templates), config.project_name, date_
+    )
     results = []
     with locked(config.locales_dir):
-        for doc in documents:
-            pot = build_template(doc.segments, config.project_name, date, config.md_text_flag)
-            path = config.pot_path(doc.id)
+        for domain, pot in templates.items():
+            path = config.pot_path(domain)
             written = True
             if path.exists():
                 try:
-                    if same_messages(load_catalogue(path), pot):
-                        written = False
+                    written = not same_messages(load_catalogue(path), pot)
                 except CatalogueError:
                     log.warning("%s is malformed; it is replaced by a new template", path)
             if written:
                 save_catalogue(path, pot)
-            results.append(ExtractResult(doc.id, path, len(pot.messages), written))
+            results.append(ExtractResult(domain, path, len(pot.messages), written))
     return results
 
 
@@ -101,8 +120,8 @@ class UpdateResult:
     stats: MergeStats
 
 
-def _template_for(config: Config, doc_id: str) -> Catalogue:
-    path = config.pot_path(doc_id)
+def _template_for(config: Config, domain: str) -> Catalogue:
+    path = config.pot_path(domain)
     if not path.exists():
         raise CatalogueError("template not found: run 'pipeline extract' first", path)
     return load_catalogue(path)
@@ -114,21 +133,21 @@ def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
     All PO files are read (and so checked) before any is written: a malformed
     file stops the run with its file and line, and nothing is overwritten.
     """
-    documents = load_documents(config)
+    domains = _domains(load_documents(config))
     results = []
     with locked(config.locales_dir):
-        templates = {doc.id: _template_for(config, doc.id) for doc in documents}
+        templates = {d: _template_for(config, d) for d in domains}
         existing = {
-            (doc.id, lang): load_catalogue(config.po_path(lang, doc.id))
-            for doc in documents
+            (d, lang): load_catalogue(config.po_path(lang, d))
+            for d in domains
             for lang in languages
-            if config.po_path(lang, doc.id).exists()
+            if config.po_path(lang, d).exists()
         }
-        for doc in documents:
-            pot = templates[doc.id]
+        for domain in domains:
+            pot = templates[domain]
             for lang in languages:
-                path = config.po_path(lang, doc.id)
-                old = existing.get((doc.id, lang))
+                path = config.po_path(lang, domain)
+                old = existing.get((domain, lang))
                 if old is None:
                     po = new_catalogue(pot, lang)
                     stats = MergeStats(kept=0, fuzzy=0, new=len(po.messages), obsolete=0)
@@ -139,72 +158,236 @@ def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
                     if not po.header_value("Plural-Forms"):
                         po.set_header("Plural-Forms", plural_forms(lang))
                 written = save_catalogue(path, po)
-                results.append(UpdateResult(doc.id, lang, path, old is None, written, stats))
+                results.append(UpdateResult(domain, lang, path, old is None, written, stats))
     return results
 
 
-@dataclass(frozen=True, slots=True)
-class BuildResult:
+@dataclass(slots=True)
+class HandoutResult:
+    """What the build did with one document in one language."""
+
     doc_id: str
     language: str
+    status: HandoutStatus
     translated: int
     total: int
-    outputs: tuple[Path, ...]
+    reason: str = ""
+    outputs: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
 
-def translations_of(catalogue: Catalogue | None, include_fuzzy: bool) -> dict[str, str]:
-    """msgid -> msgstr for the entries that may be used (fuzzy only when asked)."""
-    if catalogue is None:
-        return {}
-    return {
-        m.msgid: m.msgstr
-        for m in catalogue.active
-        if m.msgctxt is None and m.msgstr and (include_fuzzy or not m.fuzzy)
-    }
+def _load(path: Path) -> Catalogue | None:
+    return load_catalogue(path) if path.exists() else None
+
+
+def _title(plan: Plan) -> str:
+    doc = plan.doc
+    for seg in doc.segments:
+        if seg.kind.value == "front matter" and seg.context == "front matter: title":
+            return plan.text_for(seg.text) or seg.text
+    for seg in doc.segments:
+        if seg.kind.value == "heading":
+            return plan.text_for(seg.text) or seg.text
+    return doc.id
+
+
+def _updated(doc: Document) -> date | None:
+    if doc.front_matter is None:
+        return None
+    value = doc.front_matter.values.get("updated")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _outputs(root: Path, doc_id: str, lang: str, formats: Sequence[str]) -> dict[str, Path]:
+    return {fmt: root / fmt / lang / f"{doc_id}.{fmt}" for fmt in formats}
+
+
+def _copy_static(out_root: Path) -> str:
+    from .render.html import TEMPLATES
+
+    static = out_root / "html" / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    for path in sorted((TEMPLATES / "static").iterdir()):
+        write_text_atomic(static / path.name, path.read_text(encoding="utf-8"))
+    return "../_static"
 
 
 def build(
-    config: Config, languages: Sequence[str], formats: Sequence[str], include_fuzzy: bool = False
-) -> list[BuildResult]:
-    """Write translated Markdown and HTML for every document and language into ``build/``."""
-    from .render.html import render_page
+    config: Config,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    *,
+    preview: bool = False,
+) -> list[HandoutResult]:
+    """Write handouts for every document in the source language and each language.
 
+    Published handouts go to ``build/<format>/<lang>/<doc>``, with only
+    translated, non-fuzzy text; a language below ``min_translated`` is withheld
+    (and any earlier output of it removed). ``preview`` builds every language
+    with drafts, marked as such, into ``build/preview/``.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     documents = load_documents(config)
-    catalogues: dict[tuple[str, str], Catalogue | None] = {}
-    for doc in documents:
-        for lang in languages:
-            path = config.po_path(lang, doc.id)
-            catalogues[(doc.id, lang)] = load_catalogue(path) if path.exists() else None
-    results = []
-    for doc in documents:
-        for lang in (config.source_language, *languages):
-            table = translations_of(catalogues.get((doc.id, lang)), include_fuzzy)
-            texts = {s.text for s in doc.segments}
-            done = sum(1 for t in texts if t in table)
-
-            def translate(seg: Segment, table: dict[str, str] = table) -> str | None:
-                return table.get(seg.text)
-
-            markdown = assemble(doc, doc.segments, translate) if table else "".join(doc.lines)
-            outputs = []
-            if "md" in formats:
-                out = config.build_dir / "md" / lang / f"{doc.id}.md"
-                write_text_atomic(out, markdown)
-                outputs.append(out)
-            if "html" in formats:
-                out = config.build_dir / "html" / lang / f"{doc.id}.html"
-                write_text_atomic(out, render_page(markdown, doc, lang, config))
-                outputs.append(out)
-            results.append(
-                BuildResult(
-                    doc.id,
-                    lang,
-                    done if lang != config.source_language else len(texts),
-                    len(texts),
-                    tuple(outputs),
-                )
-            )
+    all_languages = (config.source_language, *languages)
+    catalogues = {
+        (d, lang): _load(config.po_path(lang, d)) for d in _domains(documents) for lang in languages
+    }
+    out_root = config.build_dir / "preview" if preview else config.build_dir
+    static = _copy_static(out_root)
+    plans = [
+        plan_handout(
+            doc,
+            lang,
+            catalogues.get((doc.id, lang)),
+            source_language=config.source_language,
+            min_translated=config.min_translated,
+            preview=preview,
+        )
+        for doc in documents
+        for lang in all_languages
+    ]
+    results: list[HandoutResult] = []
+    for plan in plans:
+        doc, lang = plan.doc, plan.language
+        result = HandoutResult(doc.id, lang, plan.status, plan.translated, plan.total, plan.reason)
+        result.refused = [f"{msgid[:60]!r}: {c.refused}" for msgid, c in plan.choices.items() if c.refused]
+        paths = _outputs(out_root, doc.id, lang, formats)
+        if plan.status is HandoutStatus.WITHHELD:
+            for path in paths.values():
+                path.unlink(missing_ok=True)
+            results.append(result)
+            continue
+        try:
+            result.outputs = _write_handout(config, plan, paths, static, plans, preview)
+        except BuildError as exc:
+            if preview:
+                raise
+            result.status = HandoutStatus.WITHHELD
+            result.reason = str(exc)
+            for path in paths.values():
+                path.unlink(missing_ok=True)
+        results.append(result)
+    index = out_root / "index.html"
+    write_text_atomic(index, _index_page(config, documents, all_languages, results, preview))
     return results
+
+
+def _write_handout(
+    config: Config, plan: Plan, paths: dict[str, Path], static: str, plans: Sequence[Plan], preview: bool
+) -> list[Path]:
+    from .render.html import PageContext, SwitcherItem, render_handout
+
+    doc, lang = plan.doc, plan.language
+    locale = locale_info(lang)
+    written: list[Path] = []
+    if "md" in paths:
+        text = assemble(doc, doc.segments, lambda seg: plan.text_for(seg.text))
+        write_text_atomic(paths["md"], text)
+        written.append(paths["md"])
+    if "html" not in paths and "pdf" not in paths:
+        return written
+    ui_catalogue = None if plan.is_source else _load(config.po_path(lang, UI_DOMAIN))
+    version = doc.front_matter.values.get("version") if doc.front_matter else None
+    updated = _updated(doc)
+    siblings = [p for p in plans if p.doc.id == doc.id and (p.status is not HandoutStatus.WITHHELD)]
+    switcher = tuple(
+        SwitcherItem(
+            tag=locale_info(p.language).tag,
+            name=locale_info(p.language).autonym,
+            href=f"../{p.language}/{doc.id}.html",
+            current=p.language == lang,
+        )
+        for p in siblings
+    )
+    context = PageContext(
+        title=_title(plan),
+        clinic=config.clinic,
+        doc_id=doc.id,
+        version=locale.native_digits(str(version)) if version is not None else None,
+        updated=locale.format_date(updated) if updated else None,
+        page_size=config.page_size,
+        static=static,
+        switcher=switcher,
+        preview=preview,
+    )
+    html = render_handout(plan, locale, context, ui_catalogue, config.project_templates)
+    html_path = paths.get("html") or paths["pdf"].parent.parent.parent / "html" / lang / f"{doc.id}.html"
+    if "pdf" in paths:
+        from .render.pdf import check_fonts, render_pdf
+
+        check_fonts(locale.fonts, f"{locale.autonym} ({lang})")
+        pdf = render_pdf(html, html_path.parent, [config.root], f"{locale.autonym} ({lang}) {doc.id}")
+        _write_bytes(paths["pdf"], pdf)
+        written.append(paths["pdf"])
+    if "html" in paths:
+        write_text_atomic(paths["html"], html)
+        written.insert(len(written) - (1 if "pdf" in paths else 0), paths["html"])
+    return written
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _index_page(
+    config: Config,
+    documents: Sequence[Document],
+    languages: Sequence[str],
+    results: Sequence[HandoutResult],
+    preview: bool,
+) -> str:
+    from .render.html import render_index
+
+    source = locale_info(config.source_language)
+    by_key = {(r.doc_id, r.language): r for r in results}
+    headers = [
+        {
+            "tag": locale_info(lang).tag,
+            "autonym": locale_info(lang).autonym,
+            "name": locale_info(lang).name_in(config.source_language),
+        }
+        for lang in languages
+    ]
+    rows = []
+    for doc in documents:
+        title = doc.title or doc.id
+        cells = []
+        for lang in languages:
+            r = by_key[(doc.id, lang)]
+            links = [
+                {
+                    "href": str(p.relative_to(config.build_dir / "preview" if preview else config.build_dir)),
+                    "label": p.suffix[1:].upper(),
+                }
+                for p in r.outputs
+            ]
+            label = {"published": "Published", "withheld": "Withheld", "preview": "Draft preview"}[
+                r.status.value
+            ]
+            cells.append({"status": r.status.value, "label": label, "links": links, "reason": r.reason})
+        rows.append({"title": title, "doc_id": doc.id, "cells": cells})
+    published = sum(1 for r in results if r.status is HandoutStatus.PUBLISHED)
+    withheld = sum(1 for r in results if r.status is HandoutStatus.WITHHELD)
+    summary = f"{published} handout(s) published, {withheld} withheld."
+    if preview:
+        summary = f"{len(results)} draft preview(s); nothing here is reviewed."
+    return render_index(
+        source,
+        title="Patient handouts: draft previews" if preview else "Patient handouts",
+        clinic=config.clinic,
+        static="html/_static",
+        languages=headers,
+        rows=rows,
+        summary=summary,
+        preview=preview,
+        project_templates=config.project_templates,
+    )

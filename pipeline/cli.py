@@ -37,8 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
     bd = sub.add_parser("build", parents=[common], help="locales + source -> build/<format>/<lang>/<doc>")
     bd.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
-    bd.add_argument("--format", default="md,html", help="comma-separated: md, html (default: md,html)")
-    bd.add_argument("--include-fuzzy", action="store_true", help="use fuzzy (unreviewed) translations too")
+    bd.add_argument("--format", default="md,html,pdf", help="comma-separated: md, html, pdf (default: all)")
+    bd.add_argument(
+        "--preview",
+        "--include-fuzzy",
+        dest="preview",
+        action="store_true",
+        help="drafts included and marked, for reviewers; written to build/preview/, never published",
+    )
     return parser
 
 
@@ -55,9 +61,19 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "build":
         formats = [f.strip() for f in args.format.split(",") if f.strip()]
         languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()
-        for b in build.build(config, languages, formats, args.include_fuzzy):
+        results = build.build(config, languages, formats, preview=args.preview)
+        for b in results:
             outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
-            log.info("%s [%s]: %d/%d translated -> %s", b.doc_id, b.language, b.translated, b.total, outs)
+            line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"
+            if b.reason:
+                line += f" - {b.reason}"
+            log.info("%s%s", line, f" -> {outs}" if outs else "")
+            for refused in b.refused:
+                log.warning("  refused %s", refused)
+        withheld = sum(1 for b in results if b.status.value == "withheld")
+        published = sum(1 for b in results if b.status.value == "published")
+        where = config.build_dir / ("preview" if args.preview else "") / "index.html"
+        log.info("%d published, %d withheld; index: %s", published, withheld, where.relative_to(config.root))
     return 0
 
 

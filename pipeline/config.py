@@ -44,7 +44,19 @@ class Config:
     translator_note_marker: str = "note for translators:"
     md_text_flag: bool = False
     fuzzy_cutoff: float = 75.0
+    clinic_name: str = ""
+    page_size: str = "A4"
+    min_translated: float = 100.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clinic(self) -> str:
+        return self.clinic_name or self.project_name
+
+    @property
+    def project_templates(self) -> Path:
+        """A project's own templates override the built-in ones."""
+        return self.root / "templates"
 
     @property
     def source_dir(self) -> Path:
@@ -89,7 +101,13 @@ _KNOWN = {
     "translator_note_marker",
     "md_text_flag",
     "fuzzy_cutoff",
+    "clinic_name",
+    "page_size",
+    "min_translated",
 }
+
+UI_DOMAIN = "ui"
+"""Catalogue name of the words in the handout templates (a document may not use this id)."""
 
 
 def load_config(root: Path) -> Config:
@@ -123,8 +141,17 @@ def load_config(root: Path) -> Config:
     cutoff = table.get("fuzzy_cutoff", 75.0)
     if not isinstance(cutoff, int | float) or not 0 < cutoff <= 100:
         raise ConfigError("fuzzy_cutoff must be a number from 1 to 100", path)
+    page_size = str(table.get("page_size", "A4"))
+    if page_size not in ("A4", "Letter", "A5", "Legal"):
+        raise ConfigError(f"page_size must be A4, Letter, A5 or Legal, not {page_size!r}", path)
+    minimum = table.get("min_translated", 100)
+    if not isinstance(minimum, int | float) or not 0 <= minimum <= 100:
+        raise ConfigError("min_translated must be a percentage from 0 to 100", path)
     return Config(
         root=root,
+        clinic_name=str(table.get("clinic_name", "")),
+        page_size=page_size,
+        min_translated=float(minimum),
         project_name=str(table.get("project_name", "patient-handouts")),
         source_language=source_language,
         languages=languages,

@@ -68,6 +68,30 @@ class Segment:
     placement: Placement
     context: str
     notes: tuple[str, ...] = ()
+    token: int = -1  # index of the inline token in the body's token stream (-1: front matter)
+
+
+class EntryState(enum.Enum):
+    """Where one translation stands in its life: the PO file's own states."""
+
+    UNTRANSLATED = "untranslated"
+    DRAFT = "draft"  # fuzzy: a machine draft or a changed source, not reviewed
+    TRANSLATED = "translated"  # a person cleared the fuzzy flag
+
+    def publishable(self) -> bool:
+        """May this text appear in a published handout?"""
+        return self is EntryState.TRANSLATED
+
+
+class HandoutStatus(enum.Enum):
+    """What a build did with one document in one language."""
+
+    PUBLISHED = "published"
+    WITHHELD = "withheld"
+    PREVIEW = "preview"
+
+    def is_published(self) -> bool:
+        return self is HandoutStatus.PUBLISHED
 
 
 @dataclass(slots=True)

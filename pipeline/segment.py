@@ -343,5 +343,6 @@ def extract(
             placement=placement,
             context=label,
             notes=tuple(notes),
+            token=i,
         )
         notes = []

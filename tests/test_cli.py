@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +20,32 @@ def run(project: Path, *args: str) -> int:
     return main(["--project", str(project), *args])
 
 
+def _set_config(project: Path, key: str, value: str) -> None:
+    """Set one key of the project's [tool.pipeline] table."""
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    line = re.compile(rf"^{key} = .*$", re.MULTILINE)
+    if line.search(text):
+        text = line.sub(f"{key} = {value}", text)
+    else:
+        text = text.replace("[tool.pipeline]\n", f"[tool.pipeline]\n{key} = {value}\n", 1)
+    pyproject.write_text(text, encoding="utf-8")
+
+
 def test_extract_update_build(project: Path, caplog: pytest.LogCaptureFixture) -> None:
     assert run(project, "extract") == 0
     assert run(project, "update", "--lang", "es,ar") == 0
     po_path = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
     po = load_catalogue(po_path)
+    for m in po.messages:
+        m.msgstr, m.fuzzy = "", False
     entry = next(m for m in po.messages if m.msgid == "Is it safe?")
     entry.msgstr = "¿Es seguro?"
     draft = next(m for m in po.messages if m.msgid == "Will I be awake?")
     draft.msgstr = "¿Estaré despierto?"
     draft.fuzzy = True
     save_catalogue(po_path, po)
+    _set_config(project, "min_translated", "0")  # publish partial translations, English for the rest
 
     assert run(project, "build", "--lang", "es,ar", "--format", "md,html") == 0
     md = (project / "build" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
@@ -38,13 +54,13 @@ def test_extract_update_build(project: Path, caplog: pytest.LogCaptureFixture) -
     html = (project / "build" / "html" / "ar" / f"{FAQ}.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html and "<main>" in html and '<meta charset="utf-8">' in html
     assert (project / "build" / "html" / "en" / f"{FAQ}.html").exists()
-
-    assert f"{FAQ} [es]: 1/21 translated" in caplog.text
+    assert f"{FAQ} [es]: published, 1/21 translated" in caplog.text
     caplog.clear()
-    assert run(project, "build", "--lang", "es", "--format", "md", "--include-fuzzy") == 0
-    md = (project / "build" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
+
+    assert run(project, "build", "--lang", "es", "--format", "md", "--preview") == 0
+    md = (project / "build" / "preview" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
     assert "## ¿Estaré despierto?" in md
-    assert f"{FAQ} [es]: 2/21 translated" in caplog.text
+    assert f"{FAQ} [es]: preview, 1/21 translated" in caplog.text
 
 
 def test_extract_is_reproducible_and_leaves_unchanged_templates_alone(
@@ -115,7 +131,9 @@ def test_malformed_po_is_reported_and_nothing_is_overwritten(
 ) -> None:
     good = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
     bad = project / "locales" / "ar" / "LC_MESSAGES" / f"{FAQ}.po"
-    bad.write_text(bad.read_text(encoding="utf-8").replace('msgstr ""\n\n#.', 'msgstr "oops\n\n#.', 1))
+    text = bad.read_text(encoding="utf-8")
+    assert 'msgid "Is it safe?"\n' in text
+    bad.write_text(text.replace('msgid "Is it safe?"\n', 'msgid "Is it safe?\n', 1), encoding="utf-8")
     before = {p: p.read_bytes() for p in (project / "locales").rglob("*.po")}
     (project / "source" / f"{FAQ}.md").write_text(
         (project / "source" / f"{FAQ}.md").read_text(encoding="utf-8") + "\nA new closing line.\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -58,6 +59,26 @@ def build_template(
         header_flags=["fuzzy"],
         messages=list(messages.values()),
     )
+
+
+def build_ui_template(
+    found: Iterable[tuple[str, int, str, list[str]]], project: str, creation_date: datetime
+) -> Catalogue:
+    """A POT of the words in the handout templates: (template, line, msgid, comments)."""
+    catalogue = build_template((), project, creation_date)
+    messages: dict[str, Message] = {}
+    for template, lineno, msgid, comments in found:
+        # python-format makes msgfmt -c and PO editors check that %(name)s placeholders are kept.
+        flags = ["python-format"] if re.search(r"%\(\w+\)s", msgid) else []
+        msg = messages.setdefault(msgid, Message(msgid=msgid, flags=flags))
+        ref = f"templates/{template}:{lineno}"
+        if ref not in msg.references:
+            msg.references.append(ref)
+        for comment in comments:
+            if comment not in msg.extracted_comments:
+                msg.extracted_comments.append(comment)
+    catalogue.messages = list(messages.values())
+    return catalogue
 
 
 def same_messages(a: Catalogue, b: Catalogue) -> bool:

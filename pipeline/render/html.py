@@ -1,52 +1,271 @@
-"""A complete HTML page for one document in one language."""
+"""HTML pages for handouts and the index, from Jinja2 templates.
+
+Translations are put in at the token level: the source document is parsed once
+(its own HTML is trusted), and each segment's inline tokens are replaced by the
+tokens of its translation, in which any raw HTML the source does not have is
+turned into plain text. A translation can change words, never markup.
+"""
 
 from __future__ import annotations
 
+import gettext
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from babel import Locale
-from jinja2 import Environment, PackageLoader, select_autoescape
+from babel.messages.extract import extract as babel_extract
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..config import Config
-from ..model import Document
+from ..catalogue import Catalogue
+from ..checks import sanctioned_html
+from ..localedata import LocaleInfo
+from ..model import EntryState
+from ..publish import Plan
 from ..segment import markdown_parser
-from ..sources import parse_document
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+UI_TEMPLATES = ("base.html", "handout.html")
+"""Templates whose words reach patients and so are translated (the index is for staff)."""
+
+_HANGUL_WORD = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
+_CSS_SAFE = re.compile(r"[A-Za-z0-9 ]|[^\x00-\x7f]")
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("pipeline.render", "templates"),
+def css_string(value: str) -> Markup:
+    """A CSS string literal that is also safe inside an HTML ``<style>`` element."""
+    out = []
+    for ch in str(value):
+        if _CSS_SAFE.match(ch) and ch not in "\u2028\u2029":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_counters(value: str, style: str) -> Markup:
+    """``Page %(page)s of %(pages)s`` translated -> CSS ``content`` with page counters."""
+    parts = re.split(r"(%\((?:page|pages)\)s)", str(value))
+    out = []
+    for part in parts:
+        if part == "%(page)s":
+            out.append(f"counter(page, {style})")
+        elif part == "%(pages)s":
+            out.append(f"counter(pages, {style})")
+        elif part:
+            out.append(str(css_string(part)))
+    return Markup(" ".join(out) or '""')
+
+
+def css_families(families: Sequence[str]) -> Markup:
+    return Markup(", ".join(str(css_string(f)) for f in families) + ", sans-serif")
+
+
+@lru_cache(maxsize=8)
+def environment(project_templates: Path | None = None) -> Environment:
+    """Jinja2 with the i18n extension; a project's ``templates/`` folder overrides ours."""
+    loaders: list[Any] = []
+    if project_templates is not None and project_templates.is_dir():
+        loaders.append(FileSystemLoader(str(project_templates)))
+    loaders.append(PackageLoader("pipeline.render", "templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
+    env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
+    env.filters["css_families"] = css_families
+    return env
 
 
-def html_lang(locale: str) -> str:
-    """BCP 47 tag for ``<html lang>``: ``zh_CN`` -> ``zh-CN``."""
-    return locale.replace("_", "-")
+class CatalogueTranslations(gettext.NullTranslations):
+    """gettext over one of our catalogues; fuzzy entries only when drafts are allowed."""
+
+    def __init__(self, catalogue: Catalogue | None, include_fuzzy: bool) -> None:
+        super().__init__()
+        self._table = {}
+        if catalogue is not None:
+            self._table = {
+                m.msgid: m.msgstr for m in catalogue.active if m.msgstr and (include_fuzzy or not m.fuzzy)
+            }
+
+    def gettext(self, message: str) -> str:
+        return self._table.get(message, message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
 
 
-def text_direction(locale: str) -> str:
-    """``rtl`` or ``ltr`` from Babel's locale data."""
-    return "rtl" if Locale.parse(locale).text_direction == "rtl" else "ltr"
+def extract_ui_messages(project_templates: Path | None = None) -> Iterator[tuple[str, int, str, list[str]]]:
+    """(template, line, msgid, comments) of every translatable word in the handout templates."""
+    env = environment(project_templates)
+    assert env.loader is not None
+    for name in UI_TEMPLATES:
+        source, _, _ = env.loader.get_source(env, name)
+        found = babel_extract(
+            "jinja2.ext:babel_extract",
+            io.BytesIO(source.encode("utf-8")),
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+            comment_tags=("Translators:",),
+            options={"extensions": "jinja2.ext.i18n"},
+        )
+        for lineno, message, comments, _context in found:
+            if isinstance(message, str):
+                yield name, lineno, message, list(comments)
 
 
-def render_body(markdown_body: str) -> str:
-    """The HTML of a Markdown body (CommonMark + tables, as segmented)."""
-    html: str = markdown_parser().render(markdown_body)
+def _wrap(children: list[Any], css_class: str) -> list[Any]:
+    from markdown_it.token import Token
+
+    return [
+        Token("html_inline", "", 0, content=f'<mark class="{css_class}">'),
+        *children,
+        Token("html_inline", "", 0, content="</mark>"),
+    ]
+
+
+def _neutralise(tokens: list[Any], allowed: frozenset[str]) -> None:
+    """Raw HTML not in the source becomes text (the renderer escapes text)."""
+    for tok in tokens:
+        if tok.type == "html_inline" and tok.content not in allowed:
+            tok.type = "text"
+        if tok.children:
+            _neutralise(tok.children, allowed)
+
+
+def _keep_korean_words(tokens: list[Any]) -> list[Any]:
+    """WeasyPrint has no ``word-break: keep-all``: wrap each Hangul word in a no-wrap span."""
+    from markdown_it.token import Token
+
+    out: list[Any] = []
+    for tok in tokens:
+        if tok.type != "text" or not _HANGUL_WORD.search(tok.content):
+            out.append(tok)
+            continue
+        last = 0
+        for m in _HANGUL_WORD.finditer(tok.content):
+            if m.start() > last:
+                out.append(Token("text", "", 0, content=tok.content[last : m.start()]))
+            out.append(Token("html_inline", "", 0, content='<span class="kw">'))
+            out.append(Token("text", "", 0, content=m.group(0)))
+            out.append(Token("html_inline", "", 0, content="</span>"))
+            last = m.end()
+        if last < len(tok.content):
+            out.append(Token("text", "", 0, content=tok.content[last:]))
+    return out
+
+
+def render_body(plan: Plan, preview: bool) -> str:
+    """The handout's body HTML with each segment's chosen text in place."""
+    md = markdown_parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(plan.doc.body, env)
+    korean = plan.language.split("_")[0] == "ko"
+    for seg in plan.doc.segments:
+        if seg.token < 0:
+            continue
+        tok = tokens[seg.token]
+        choice = plan.choices.get(seg.text)
+        if choice is None:
+            continue
+        if choice.text is not None:
+            inline = md.parseInline(choice.text, env)[0]
+            children = inline.children or []
+            _neutralise(children, sanctioned_html(seg.text))
+            tok.children = children
+        if korean and tok.children:
+            tok.children = _keep_korean_words(tok.children)
+        if preview and not plan.is_source and choice.state is not EntryState.TRANSLATED:
+            kind = "draft" if choice.text is not None else "untranslated"
+            tok.children = _wrap(tok.children or [], kind)
+    html: str = md.renderer.render(tokens, md.options, env)
     return html
 
 
-def render_page(markdown: str, source: Document, lang: str, config: Config) -> str:
-    """A standalone UTF-8 HTML page whose document body is inside ``<main>``."""
-    doc = parse_document(markdown, source.path, config.root)
-    title = doc.title or source.title or source.id
-    template = _environment().get_template("page.html")
+@dataclass(frozen=True, slots=True)
+class SwitcherItem:
+    tag: str
+    name: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a handout page shows besides its body."""
+
+    title: str
+    clinic: str
+    doc_id: str
+    version: str | None
+    updated: str | None
+    page_size: str
+    static: str
+    switcher: tuple[SwitcherItem, ...]
+    preview: bool
+
+
+def render_handout(
+    plan: Plan,
+    locale: LocaleInfo,
+    context: PageContext,
+    ui: Catalogue | None,
+    project_templates: Path | None = None,
+) -> str:
+    """A complete HTML page for one handout."""
+    env = environment(project_templates)
+    translations = CatalogueTranslations(ui, include_fuzzy=context.preview)
+    template = env.get_template("handout.html")
     return template.render(
-        lang=html_lang(lang),
-        direction=text_direction(lang),
+        _=translations.gettext,
+        gettext=translations.gettext,
+        ngettext=translations.ngettext,
+        locale=locale,
+        title=context.title,
+        clinic=context.clinic,
+        doc_id=context.doc_id,
+        version=context.version,
+        updated=context.updated,
+        page_size=context.page_size,
+        static=context.static,
+        switcher=context.switcher,
+        preview=context.preview,
+        body_class="handout preview" if context.preview else "handout",
+        body=Markup(render_body(plan, context.preview)),
+    )
+
+
+def render_index(
+    locale: LocaleInfo,
+    *,
+    title: str,
+    clinic: str,
+    static: str,
+    languages: Sequence[dict[str, str]],
+    rows: Sequence[dict[str, Any]],
+    summary: str,
+    preview: bool,
+    project_templates: Path | None = None,
+) -> str:
+    env = environment(project_templates)
+    translations = gettext.NullTranslations()
+    return env.get_template("index.html").render(
+        _=translations.gettext,
+        gettext=translations.gettext,
+        ngettext=translations.ngettext,
+        locale=locale,
         title=title,
-        body=Markup(render_body(doc.body)),
+        clinic=clinic,
+        static=static,
+        languages=languages,
+        rows=rows,
+        summary=summary,
+        preview=preview,
+        body_class="index",
     )

@@ -11,7 +11,8 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (offline; gettext's msgcat/msgfmt checks need the 'gettext' package)."""
+    """Run the test suite (offline); installs the Debian packages it needs when it can."""
+    session.run("bash", "tools/system-deps.sh", "tests", external=True)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("pytest", *session.posargs)
 
@@ -32,11 +33,13 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Run the whole pipeline on source/: extract, update every language, build md + html."""
+    """Run the whole pipeline on source/: extract, update, build handouts (md, html, pdf) and previews."""
+    session.run("bash", "tools/system-deps.sh", "build", external=True)
     session.install("-e", ".")
     session.run("pipeline", "extract")
     session.run("pipeline", "update")
-    session.run("pipeline", "build", "--format", "md,html")
+    session.run("pipeline", "build")
+    session.run("pipeline", "build", "--preview")
 
 
 @nox.session

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 from ..errors import BuildError
 from ..localedata import font_package
 
+log = logging.getLogger("pipeline")
+
 _NOTDEF = re.compile(r'unsupported by fonts: "(.+)" \(U\+([0-9A-F]+)\)')
 
 
@@ -80,7 +82,18 @@ class _Fetcher:
                     url, body=path.read_bytes(), headers={"Content-Type": mime}
                 )
         self.refused.append(url)
+        log.warning("refused to fetch %s while rendering a PDF: only project files are used", url)
         raise ValueError(f"refused to fetch {url!r}: only files inside the project are used")
+
+
+def _is_cjk(cp: int) -> bool:
+    return (
+        0x2E80 <= cp <= 0x9FFF
+        or 0xAC00 <= cp <= 0xD7AF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+        or 0x20000 <= cp <= 0x3FFFF
+    )
 
 
 @contextmanager
@@ -118,7 +131,7 @@ def render_pdf(html: str, base_url: Path, roots: Sequence[Path], language: str) 
         pdf: bytes = document.write_pdf()
     if missing:
         chars = ", ".join(f"{c!r} (U+{code})" for c, code in dict.fromkeys(missing))
-        packages = sorted({font_package("CJK" if int(code, 16) >= 0x2E80 else "core") for _, code in missing})
+        packages = sorted({font_package("CJK" if _is_cjk(int(code, 16)) else "core") for _, code in missing})
         raise BuildError(
             f"{language}: no installed font can draw {chars}; install {' or '.join(packages)}, "
             "or fix the text"

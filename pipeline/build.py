@@ -24,10 +24,11 @@ from .catalogue import (
     save_catalogue,
     write_text_atomic,
 )
+from .checks import load_glossary, neutralise_html
 from .config import UI_DOMAIN, Config
 from .errors import BuildError, CatalogueError, ConfigError, SourceError
 from .localedata import locale_info
-from .model import Document, HandoutStatus
+from .model import Document, HandoutStatus, Segment
 from .publish import Plan, plan_handout
 from .segment import extract as extract_segments
 from .sources import find_documents, read_document
@@ -206,13 +207,19 @@ def _outputs(root: Path, doc_id: str, lang: str, formats: Sequence[str]) -> dict
     return {fmt: root / fmt / lang / f"{doc_id}.{fmt}" for fmt in formats}
 
 
-def _copy_static(out_root: Path) -> str:
+def _copy_static(config: Config, out_root: Path) -> str:
+    """Copy the stylesheets, and the source folder's images and other assets, next to the pages."""
     from .render.html import TEMPLATES
 
     static = out_root / "html" / "_static"
     static.mkdir(parents=True, exist_ok=True)
     for path in sorted((TEMPLATES / "static").iterdir()):
         write_text_atomic(static / path.name, path.read_text(encoding="utf-8"))
+    for path in sorted(config.source_dir.rglob("*")):
+        if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
+            target = out_root / "html" / "_assets" / path.relative_to(config.source_dir)
+            if not target.exists() or target.read_bytes() != path.read_bytes():
+                _write_bytes(target, path.read_bytes())
     return "../_static"
 
 
@@ -239,7 +246,8 @@ def build(
         (d, lang): _load(config.po_path(lang, d)) for d in _domains(documents) for lang in languages
     }
     out_root = config.build_dir / "preview" if preview else config.build_dir
-    static = _copy_static(out_root)
+    static = _copy_static(config, out_root)
+    glossary = load_glossary(config.glossary_path)
     plans = [
         plan_handout(
             doc,
@@ -248,6 +256,9 @@ def build(
             source_language=config.source_language,
             min_translated=config.min_translated,
             preview=preview,
+            require_review=config.require_review,
+            glossary=glossary,
+            critical_words=config.critical_words,
         )
         for doc in documents
         for lang in all_languages
@@ -287,7 +298,12 @@ def _write_handout(
     locale = locale_info(lang)
     written: list[Path] = []
     if "md" in paths:
-        text = assemble(doc, doc.segments, lambda seg: plan.text_for(seg.text))
+
+        def translate(seg: Segment) -> str | None:
+            text = plan.text_for(seg.text)
+            return neutralise_html(seg.text, text) if text is not None else None
+
+        text = assemble(doc, doc.segments, translate)
         write_text_atomic(paths["md"], text)
         written.append(paths["md"])
     if "html" not in paths and "pdf" not in paths:
@@ -310,6 +326,8 @@ def _write_handout(
         clinic=config.clinic,
         doc_id=doc.id,
         version=locale.native_digits(str(version)) if version is not None else None,
+        reviewers=", ".join(plan.reviewers) or None,
+        reviewed_on=locale.format_date(plan.reviewed_on) if plan.reviewed_on else None,
         updated=locale.format_date(updated) if updated else None,
         page_size=config.page_size,
         static=static,

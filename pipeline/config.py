@@ -10,6 +10,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, LanguageError
+from .review import DEFAULT_CRITICAL_WORDS
 
 
 def normalize_language(code: str, where: str = "") -> str:
@@ -47,7 +48,13 @@ class Config:
     clinic_name: str = ""
     page_size: str = "A4"
     min_translated: float = 100.0
+    require_review: bool = True
+    critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def glossary_path(self) -> Path:
+        return self.root / "glossary.toml"
 
     @property
     def clinic(self) -> str:
@@ -104,6 +111,8 @@ _KNOWN = {
     "clinic_name",
     "page_size",
     "min_translated",
+    "require_review",
+    "critical_words",
 }
 
 UI_DOMAIN = "ui"
@@ -152,6 +161,8 @@ def load_config(root: Path) -> Config:
         clinic_name=str(table.get("clinic_name", "")),
         page_size=page_size,
         min_translated=float(minimum),
+        require_review=bool(table.get("require_review", True)),
+        critical_words=text_list("critical_words", DEFAULT_CRITICAL_WORDS),
         project_name=str(table.get("project_name", "patient-handouts")),
         source_language=source_language,
         languages=languages,

@@ -77,10 +77,13 @@ class EntryState(enum.Enum):
     UNTRANSLATED = "untranslated"
     DRAFT = "draft"  # fuzzy: a machine draft or a changed source, not reviewed
     TRANSLATED = "translated"  # a person cleared the fuzzy flag
+    REVIEWED = "reviewed"  # signed off (twice, by two people, for critical entries)
 
-    def publishable(self) -> bool:
+    def publishable(self, require_review: bool = True) -> bool:
         """May this text appear in a published handout?"""
-        return self is EntryState.TRANSLATED
+        if require_review:
+            return self is EntryState.REVIEWED
+        return self in (EntryState.TRANSLATED, EntryState.REVIEWED)
 
 
 class HandoutStatus(enum.Enum):

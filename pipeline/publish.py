@@ -1,18 +1,21 @@
 """Decide what each handout may contain: reviewed text only, unless it is a preview.
 
 For one document in one language, every segment gets a :class:`Choice` (the
-text to show and its state); the handout is published when enough of it is
-translated and nothing was refused, else withheld with a reason a clinic can
-act on.
+text to show and its review state); the handout is published when enough of it
+is publishable (signed off, passing every blocking check), else withheld with a
+reason a clinic can act on.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .catalogue import Catalogue
-from .checks import Severity, check_markup
+from . import review
+from .catalogue import Catalogue, Message
+from .checks import Context, Glossary, Severity, run_checks
 from .model import Document, EntryState, HandoutStatus
 
 
@@ -22,7 +25,7 @@ class Choice:
 
     text: str | None
     state: EntryState
-    refused: str | None = None  # why a translation was not used
+    refused: str | None = None  # blocking check failures: why a translation was not used
 
 
 @dataclass(slots=True)
@@ -34,10 +37,12 @@ class Plan:
     status: HandoutStatus
     choices: dict[str, Choice] = field(default_factory=dict)
     total: int = 0
-    translated: int = 0
+    translated: int = 0  # publishable entries
     counts: Counter[str] = field(default_factory=Counter)
     reason: str = ""
     is_source: bool = False
+    reviewers: list[str] = field(default_factory=list)
+    reviewed_on: dt.date | None = None
 
     @property
     def percent(self) -> float:
@@ -48,16 +53,6 @@ class Plan:
         return choice.text if choice else None
 
 
-def state_of(catalogue: Catalogue | None, msgid: str) -> tuple[EntryState, str]:
-    """The PO state of a source text in a catalogue, and its msgstr."""
-    if catalogue is None:
-        return EntryState.UNTRANSLATED, ""
-    m = catalogue.index().get((None, msgid))
-    if m is None or not m.msgstr:
-        return EntryState.UNTRANSLATED, ""
-    return (EntryState.DRAFT if m.fuzzy else EntryState.TRANSLATED), m.msgstr
-
-
 def plan_handout(
     doc: Document,
     language: str,
@@ -66,6 +61,9 @@ def plan_handout(
     source_language: str,
     min_translated: float = 100.0,
     preview: bool = False,
+    require_review: bool = True,
+    glossary: Glossary | None = None,
+    critical_words: Sequence[str] = review.DEFAULT_CRITICAL_WORDS,
 ) -> Plan:
     """Choose the text of every segment and decide whether the handout may be published."""
     texts = list(dict.fromkeys(s.text for s in doc.segments))
@@ -77,39 +75,49 @@ def plan_handout(
             total=len(texts),
             translated=len(texts),
             is_source=True,
-            choices={t: Choice(None, EntryState.TRANSLATED) for t in texts},
+            choices={t: Choice(None, EntryState.REVIEWED) for t in texts},
         )
+    glossary = glossary or Glossary()
+    index = catalogue.index() if catalogue is not None else {}
     plan = Plan(doc, language, HandoutStatus.PREVIEW if preview else HandoutStatus.WITHHELD, total=len(texts))
+    used: list[Message] = []
     for msgid in texts:
-        state, msgstr = state_of(catalogue, msgid)
-        refused = None
-        if msgstr:
-            blocking = [p for p in check_markup(msgid, msgstr) if p.severity is Severity.BLOCKING]
-            if blocking:
-                refused = "; ".join(p.message for p in blocking)
-        if refused:
-            plan.counts["refused"] += 1
-            plan.choices[msgid] = Choice(None, state, refused)
+        m = index.get((None, msgid))
+        critical = review.is_critical(m or Message(msgid), critical_words)
+        state = review.state(m, critical)
+        msgstr = m.msgstr if m is not None else ""
+        blocking = [
+            p
+            for p in run_checks(Context(msgid, msgstr, language, glossary))
+            if p.severity is Severity.BLOCKING
+        ]
+        if blocking:
+            plan.counts["failing checks"] += 1
+            plan.choices[msgid] = Choice(None, state, "; ".join(f"[{p.check}] {p.message}" for p in blocking))
             continue
         plan.counts[state.value] += 1
-        usable = state.publishable() or (preview and state is EntryState.DRAFT)
+        publishable = state.publishable(require_review)
+        usable = publishable or (preview and state in (EntryState.DRAFT, EntryState.TRANSLATED))
         plan.choices[msgid] = Choice(msgstr if usable else None, state)
-        if state.publishable():
+        if publishable:
             plan.translated += 1
+            if m is not None:
+                used.append(m)
+    plan.reviewers, plan.reviewed_on = review.reviewers(used)
     if not preview:
-        missing = plan.total - plan.translated
         if plan.percent + 1e-9 >= min_translated:
             plan.status = HandoutStatus.PUBLISHED
         else:
-            parts = []
-            if plan.counts["draft"]:
-                parts.append(f"{plan.counts['draft']} draft(s) awaiting review")
-            if plan.counts["untranslated"]:
-                parts.append(f"{plan.counts['untranslated']} untranslated")
-            if plan.counts["refused"]:
-                parts.append(f"{plan.counts['refused']} refused by checks")
+            labels = [
+                ("draft", "draft(s) awaiting review"),
+                ("translated", "translated but not signed off"),
+                ("untranslated", "untranslated"),
+                ("failing checks", "failing checks"),
+            ]
+            parts = [f"{plan.counts[key]} {label}" for key, label in labels if plan.counts[key]]
+            missing = plan.total - plan.translated
             plan.reason = (
                 f"{missing} of {plan.total} entries not publishable ({', '.join(parts)}); "
-                f"{plan.percent:.0f}% translated, {min_translated:.0f}% required"
+                f"{plan.percent:.0f}% ready, {min_translated:.0f}% required"
             )
     return plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from pipeline.catalogue import load_catalogue, save_catalogue
@@ -17,6 +19,7 @@ from pipeline.cli import main
 from pipeline.errors import BuildError
 from pipeline.render.html import css_string
 from pipeline.render.pdf import check_fonts, render_pdf
+from pipeline.review import sign
 
 FAQ = "ketamine-therapy-faq"
 FEELS = "what-ketamine-therapy-feels-like"
@@ -27,13 +30,15 @@ def run(project: Path, *args: str) -> int:
 
 
 def review(project: Path, lang: str, domain: str, change: dict[str, str] | None = None) -> None:
-    """Act as a reviewer: clear the fuzzy flag of every entry (optionally changing some texts)."""
+    """Act as two reviewers: clear every fuzzy flag (optionally changing some texts) and sign off."""
     path = project / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"
     po = load_catalogue(path)
     for m in po.messages:
         m.fuzzy = False
         if change and m.msgid in change:
             m.msgstr = change[m.msgid]
+        sign(m, "Ana Ruiz", dt.date(2026, 11, 20))
+        sign(m, "Ben Okafor", dt.date(2026, 11, 21))
     save_catalogue(path, po)
 
 
@@ -149,7 +154,7 @@ def hostile(project: Path) -> Path:
         doc.unlink()
     shutil.rmtree(project / "locales")
     (project / "source" / "hostile.md").write_text(HOSTILE_SOURCE, encoding="utf-8")
-    (project / "source" / "map.png").write_bytes(b"")
+    Image.new("RGB", (8, 8), "teal").save(project / "source" / "map.png")
     assert run(project, "extract") == 0
     assert run(project, "update", "--lang", "es") == 0
     review(
@@ -158,11 +163,11 @@ def hostile(project: Path) -> Path:
         "hostile",
         {
             "Hostile test": "Prueba",
-            "Visit us": "Visítenos <script>alert(1)</script>",
+            "Visit us": "Visítenos <script>alert('x')</script>",
             "See [our site](https://clinic.example/) for hours.": "Vea [nuestro sitio](https://evil.example/).",
             "![Clinic map](map.png)": "![mapa](file:///etc/passwd)",
             "Drink water after your session.": (
-                "Beba agua <img src=x onerror=alert(1)> [clic](javascript:alert(1))"
+                "Beba agua <img src=x onerror=alert('x')> [clic](javascript:alert('x'))"
             ),
             "Rest at home today.": "Descanse en casa hoy.",
         },
@@ -181,17 +186,22 @@ def test_hostile_translations_produce_nothing_harmful(
     assert run(hostile, "build", "--lang", "es", "--format", "md,html,pdf") == 0
     html = (hostile / "build" / "html" / "es" / "hostile.html").read_text(encoding="utf-8")
     body = html.split("<main>")[1]
-    assert "<script" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-    assert '<img src="x"' not in body and "onerror=alert(1)" in body and "&lt;img" in body
-    assert "javascript:" not in body.split("href=")[-1] or 'href="javascript:' not in body
+    assert "<script" not in body and "&lt;script&gt;alert('x')&lt;/script&gt;" in body
+    assert "<img src=x" not in body and "&lt;img src=x onerror=alert('x')&gt;" in body
+    assert 'href="javascript:' not in body and "[clic](javascript:alert('x'))" in body
     assert "evil.example" not in body and "file:///etc/passwd" not in body
-    assert (
-        'href="https://clinic.example/"' in body and 'src="map.png"' in body
-    )  # source kept for refused ones
+    # Refused translations fall back to the source, whose link and image stay as they were.
+    assert 'href="https://clinic.example/"' in body and 'src="../_assets/map.png"' in body
+    assert (hostile / "build" / "html" / "_assets" / "map.png").exists()
+    assert "Failed to load image" not in caplog.text
     assert "Descanse en casa hoy." in body
     assert "link targets differ" in caplog.text and "image sources differ" in caplog.text
     md = (hostile / "build" / "md" / "es" / "hostile.md").read_text(encoding="utf-8")
     assert "evil.example" not in md and "/etc/passwd" not in md
+    assert "\\<script>alert('x')\\</script>" in md and "\\<img src=x" in md  # shown as text by any renderer
+    from markdown_it import MarkdownIt
+
+    assert "<script" not in MarkdownIt("commonmark").render(md)
 
 
 def test_pdf_renderer_reads_only_project_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -365,7 +375,6 @@ SCRIPTS = {
 
 @pytest.mark.parametrize("lang", sorted(SCRIPTS))
 def test_every_script_renders_with_real_glyphs(lang: str, tmp_path: Path) -> None:
-    from pipeline.config import Config
     from pipeline.localedata import locale_info
     from pipeline.model import EntryState
     from pipeline.publish import Choice, plan_handout

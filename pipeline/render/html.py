@@ -161,7 +161,18 @@ def _keep_korean_words(tokens: list[Any]) -> list[Any]:
     return out
 
 
-def render_body(plan: Plan, preview: bool) -> str:
+def _relocate_images(tokens: list[Any], assets: str) -> None:
+    """Relative image sources point into the copied source assets."""
+    for tok in tokens:
+        if tok.type == "image":
+            src = str(tok.attrGet("src") or "")
+            if src and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/|^#", src):
+                tok.attrSet("src", f"{assets}/{src}")
+        if tok.children:
+            _relocate_images(tok.children, assets)
+
+
+def render_body(plan: Plan, preview: bool, assets: str = "../_assets") -> str:
     """The handout's body HTML with each segment's chosen text in place."""
     md = markdown_parser()
     env: dict[str, Any] = {}
@@ -181,9 +192,15 @@ def render_body(plan: Plan, preview: bool) -> str:
             tok.children = children
         if korean and tok.children:
             tok.children = _keep_korean_words(tok.children)
-        if preview and not plan.is_source and choice.state is not EntryState.TRANSLATED:
-            kind = "draft" if choice.text is not None else "untranslated"
+        if preview and not plan.is_source and choice.state is not EntryState.REVIEWED:
+            if choice.refused:
+                kind = "refused"
+            elif choice.text is None:
+                kind = "untranslated"
+            else:
+                kind = "draft" if choice.state is EntryState.DRAFT else "unreviewed"
             tok.children = _wrap(tok.children or [], kind)
+    _relocate_images(tokens, assets)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
 
@@ -209,6 +226,8 @@ class PageContext:
     static: str
     switcher: tuple[SwitcherItem, ...]
     preview: bool
+    reviewers: str | None = None
+    reviewed_on: str | None = None
 
 
 def render_handout(
@@ -231,6 +250,8 @@ def render_handout(
         clinic=context.clinic,
         doc_id=context.doc_id,
         version=context.version,
+        reviewers=context.reviewers,
+        reviewed_on=context.reviewed_on,
         updated=context.updated,
         page_size=context.page_size,
         static=context.static,

@@ -1,0 +1,161 @@
+"""Review state and sign-off, kept in the PO entries themselves.
+
+A sign-off is a translator comment that every PO editor and msgmerge keep::
+
+    # reviewed-by: Ana Ruiz 2026-11-21 3f9a0c51d2e7
+
+The last field hashes the source text and the translation it approved, so a
+sign-off stops counting as soon as either changes. Critical entries (numbers,
+doses, units, durations, warnings, or marked critical in the source) need two
+sign-offs by different people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .catalogue import Message
+from .model import EntryState
+
+SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
+MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
+CRITICAL_COMMENT = "critical: needs two reviewers before publishing"
+
+DEFAULT_CRITICAL_WORDS = (
+    "mg",
+    "mcg",
+    "µg",
+    "ml",
+    "kg",
+    "mmHg",
+    "bpm",
+    "units",
+    "dose",
+    "doses",
+    "dosage",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "warning",
+    "caution",
+    "danger",
+    "emergency",
+    "911",
+    "do not",
+    "don't",
+    "never",
+    "stop",
+    "immediately",
+    "call",
+    "avoid",
+    "drive",
+    "alcohol",
+    "pregnant",
+    "allergic",
+    "overdose",
+)
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff:
+    name: str
+    date: dt.date
+    digest: str
+
+    def comment(self) -> str:
+        return f"reviewed-by: {self.name} {self.date.isoformat()} {self.digest}"
+
+
+def digest(msgid: str, msgstr: str, msgctxt: str | None = None) -> str:
+    """What a sign-off approves: this source text with this translation."""
+    data = f"{msgctxt or ''}\x04{msgid}\x00{msgstr}".encode()
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def signoffs(message: Message) -> list[SignOff]:
+    """Every sign-off recorded on an entry, valid or not."""
+    found = []
+    for comment in message.translator_comments:
+        m = SIGNOFF.match(comment.strip())
+        if m:
+            try:
+                day = dt.date.fromisoformat(m.group("date"))
+            except ValueError:
+                continue
+            found.append(SignOff(m.group("name").strip(), day, m.group("hash")))
+    return found
+
+
+def valid_signoffs(message: Message) -> list[SignOff]:
+    """Sign-offs that approved exactly the current source and translation, one per person."""
+    current = digest(message.msgid, message.msgstr, message.msgctxt)
+    by_name: dict[str, SignOff] = {}
+    for s in signoffs(message):
+        if s.digest == current and s.name.casefold() not in by_name:
+            by_name[s.name.casefold()] = s
+    return list(by_name.values())
+
+
+def is_critical(message: Message, words: Sequence[str] = DEFAULT_CRITICAL_WORDS) -> bool:
+    """Numbers, doses, units, durations or warnings in the source, or marked critical by its author."""
+    if any(c.startswith("critical") for c in message.extracted_comments):
+        return True
+    text = message.msgid
+    if _DIGIT.search(text):
+        return True
+    lowered = text.lower()
+    for word in words:
+        w = word.lower()
+        if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered):
+            return True
+    return False
+
+
+def state(message: Message | None, critical: bool) -> EntryState:
+    """Where an entry stands: untranslated, draft, translated, reviewed."""
+    if message is None or not message.msgstr:
+        return EntryState.UNTRANSLATED
+    if message.fuzzy:
+        return EntryState.DRAFT
+    needed = 2 if critical else 1
+    return EntryState.REVIEWED if len(valid_signoffs(message)) >= needed else EntryState.TRANSLATED
+
+
+def sign(message: Message, reviewer: str, day: dt.date) -> bool:
+    """Record ``reviewer``'s sign-off on a translated entry; False if already signed or not signable."""
+    if not message.msgstr or message.fuzzy:
+        return False
+    current = digest(message.msgid, message.msgstr, message.msgctxt)
+    if any(s.name.casefold() == reviewer.casefold() for s in valid_signoffs(message)):
+        return False
+    # Sign-offs of an older text are dropped: they no longer mean anything.
+    message.translator_comments = [
+        c
+        for c in message.translator_comments
+        if not ((m := SIGNOFF.match(c.strip())) and m.group("hash") != current)
+    ]
+    message.translator_comments.append(SignOff(reviewer, day, current).comment())
+    return True
+
+
+def reviewers(messages: Iterable[Message]) -> tuple[list[str], dt.date | None]:
+    """Names that signed off any of these entries (valid sign-offs only), and the latest date."""
+    names: dict[str, str] = {}
+    latest: dt.date | None = None
+    for m in messages:
+        for s in valid_signoffs(m):
+            names.setdefault(s.name.casefold(), s.name)
+            latest = s.date if latest is None or s.date > latest else latest
+    return sorted(names.values(), key=str.casefold), latest

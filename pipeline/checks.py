@@ -280,10 +280,35 @@ def check_do_not_translate(ctx: Context) -> Iterator[str]:
             yield f"do-not-translate term {term!r} is missing or changed"
 
 
+# Clitics written joined to the next word: a glossary term may carry one of them.
+_PREFIXES = {
+    "ar": ("ال", "بال", "وال", "فال", "كال", "لل", "وبال", "ب", "و", "ف", "ك", "ل"),
+    "fa": ("ب", "ن", "می"),
+    "ur": ("ب",),
+    "he": ("ה", "ב", "ל", "ו", "מ", "ש", "כ", "וה", "שה", "בה", "לה", "מה"),
+}
+
+
+_UNSPACED = ("zh", "ja", "th", "lo", "km", "my")
+"""Languages written without spaces between words: a term is found anywhere."""
+
+
+def _has_term(text: str, term: str, language: str) -> bool:
+    if language.split("_")[0] in _UNSPACED:
+        return term.casefold() in text.casefold()
+    prefixes = _PREFIXES.get(language.split("_")[0], ())
+    prefix = (
+        "(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + ")?"
+        if prefixes
+        else ""
+    )
+    return re.search(rf"(?<!\w){prefix}{re.escape(term.casefold())}(?!\w)", text.casefold()) is not None
+
+
 def check_glossary(ctx: Context) -> Iterator[str]:
-    """The glossary's required translation is used for each of its terms."""
+    """The glossary's required translation is used for each of its terms (as a word, not inside one)."""
     for term, required in ctx.glossary.terms_for(ctx.language).items():
-        if _contains(ctx.source, term) and not _contains(ctx.translation, required):
+        if _contains(ctx.source, term) and not _has_term(ctx.translation, required, ctx.language):
             yield f"glossary: {term!r} should be translated as {required!r}"
 
 

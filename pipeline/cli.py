@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, build
-from .config import load_config
-from .errors import PipelineError
+from . import __version__, batches, build, qa
+from .checks import Severity, load_glossary
+from .config import UI_DOMAIN, Config, load_config, normalize_language
+from .errors import ConfigError, PipelineError
 
 log = logging.getLogger("pipeline")
 
@@ -45,7 +47,78 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drafts included and marked, for reviewers; written to build/preview/, never published",
     )
+    st = sub.add_parser(
+        "status", parents=[common], help="per document and language: untranslated ... reviewed"
+    )
+    st.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+    st.add_argument("--format", choices=("table", "json"), default="table")
+    ck = sub.add_parser("check", parents=[common], help="QA checks on every translation; exit 1 on errors")
+    ck.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+    ck.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    rv = sub.add_parser("review", parents=[common], help="review batches and sign-off")
+    rsub = rv.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ex = rsub.add_parser("export", parents=[common], help="a PO of the entries that need this reviewer")
+    ex.add_argument("--lang", required=True)
+    ex.add_argument("--reviewer", required=True)
+    ex.add_argument("--doc", help="only this document id")
+    ex.add_argument("-o", "--output", type=Path, required=True)
+    im = rsub.add_parser("import", parents=[common], help="merge a reviewed batch back, recording sign-off")
+    im.add_argument("batch", type=Path)
+    sg = rsub.add_parser(
+        "sign", parents=[common], help="sign off every translated entry that passes the checks"
+    )
+    sg.add_argument("--lang", required=True)
+    sg.add_argument("--reviewer", required=True)
+    sg.add_argument("--doc", help="only this document id")
     return parser
+
+
+def _doc_ids(config: Config, only: str | None) -> list[str]:
+    ids = [d.id for d in build.load_documents(config)]
+    if only:
+        if only not in ids:
+            raise ConfigError(f"no document with id {only!r}; documents: {', '.join(ids)}")
+        return [only]
+    return ids
+
+
+def _run_review(args: argparse.Namespace, config: Config) -> int:
+    glossary = load_glossary(config.glossary_path)
+    ids = _doc_ids(config, getattr(args, "doc", None))
+    if not getattr(args, "doc", None):
+        ids.append(UI_DOMAIN)  # the handout templates' words are reviewed too
+    if args.action == "export":
+        lang = normalize_language(args.lang, "--lang")
+        result = batches.export_batch(config, lang, args.reviewer, args.output, ids, glossary)
+        per_doc = ", ".join(f"{d}: {n}" for d, n in result.by_document.items()) or "nothing to review"
+        log.info("%s: %d entries for %s (%s)", result.path, result.entries, args.reviewer, per_doc)
+        return 0
+    if args.action == "import":
+        imported = batches.import_batch(config, args.batch, glossary)
+        log.info(
+            "%d applied, %d unchanged, %d signed off", imported.applied, imported.unchanged, imported.signed
+        )
+        for line in imported.not_signed:
+            log.warning("not signed (fails a check): %s", line)
+        for line in imported.conflicts:
+            log.warning("conflict, not applied: %s", line)
+        if imported.conflicts_path:
+            log.warning("%d conflict(s) kept in %s", len(imported.conflicts), imported.conflicts_path)
+            return 1
+        return 0
+    lang = normalize_language(args.lang, "--lang")
+    signed = batches.sign_language(config, lang, args.reviewer, ids, glossary)
+    log.info(
+        "%d signed off by %s, %d already signed, %d not ready (untranslated or fuzzy), %d failing checks",
+        signed.signed,
+        args.reviewer,
+        signed.already,
+        signed.not_ready,
+        len(signed.refused),
+    )
+    for line in signed.refused:
+        log.warning("not signed: %s", line)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -58,6 +131,35 @@ def _run(args: argparse.Namespace) -> int:
         for u in build.update(config, config.select_languages(args.lang)):
             state = "created" if u.created else ("updated" if u.written else "unchanged")
             log.info("%s: %s (%s)", u.path.relative_to(config.root), state, u.stats)
+    elif args.command == "status":
+        ids = _doc_ids(config, None)
+        glossary = load_glossary(config.glossary_path)
+        rows = []
+        for lang in config.select_languages(args.lang):
+            for domain, (_, catalogue) in qa.load_language(config, lang, ids).items():
+                rows.append(qa.status_row(domain, lang, catalogue, config, glossary))
+        if args.format == "json":
+            print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        else:
+            print(qa.render_table(rows), end="")
+    elif args.command == "check":
+        ids = _doc_ids(config, None)
+        glossary = load_glossary(config.glossary_path)
+        errors = warnings = 0
+        for lang in config.select_languages(args.lang):
+            for path, catalogue in qa.load_language(config, lang, ids).values():
+                for finding in qa.catalogue_findings(
+                    catalogue, path.relative_to(config.root), lang, glossary
+                ):
+                    print(finding)
+                    if finding.problem.severity is Severity.BLOCKING:
+                        errors += 1
+                    else:
+                        warnings += 1
+        log.info("%d error(s), %d warning(s)", errors, warnings)
+        return 1 if errors or (args.strict and warnings) else 0
+    elif args.command == "review":
+        return _run_review(args, config)
     elif args.command == "build":
         formats = [f.strip() for f in args.format.split(",") if f.strip()]
         languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()

@@ -47,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drafts included and marked, for reviewers; written to build/preview/, never published",
     )
+    dr = sub.add_parser("draft", parents=[common], help="fill untranslated entries with fuzzy machine drafts")
+    dr.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+    dr.add_argument(
+        "--engine",
+        required=True,
+        help="google, deepl, microsoft, libre, mymemory, yandex, papago, qcri; offline: tm, pseudo(-rtl)",
+    )
+    dr.add_argument("--url", help="server URL (LibreTranslate)")
+    dr.add_argument("--redraft", action="store_true", help="replace existing fuzzy machine drafts too")
+    dr.add_argument("--dry-run", action="store_true", help="show what would be sent and how many characters")
+    dr.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
     st = sub.add_parser(
         "status", parents=[common], help="per document and language: untranslated ... reviewed"
     )
@@ -131,6 +142,50 @@ def _run(args: argparse.Namespace) -> int:
         for u in build.update(config, config.select_languages(args.lang)):
             state = "created" if u.created else ("updated" if u.written else "unchanged")
             log.info("%s: %s (%s)", u.path.relative_to(config.root), state, u.stats)
+    elif args.command == "draft":
+        from .drafts.run import draft
+
+        reports = draft(
+            config,
+            config.select_languages(args.lang),
+            args.engine,
+            url=args.url,
+            redraft=args.redraft,
+            dry_run=args.dry_run,
+            concurrency=args.concurrency,
+        )
+        failed = 0
+        for rep in reports:
+            if args.dry_run:
+                log.info(
+                    "%s [%s]: %d to draft; would send %d request(s), %d characters (%d cached)",
+                    rep.language,
+                    rep.engine,
+                    rep.to_draft,
+                    rep.requests,
+                    rep.characters,
+                    rep.to_draft - rep.requests,
+                )
+                continue
+            log.info(
+                "%s [%s]: %d to draft: %d drafted (%d from cache), %d rejected, %d failed; %d request(s)",
+                rep.language,
+                rep.engine,
+                rep.to_draft,
+                rep.drafted,
+                rep.cached,
+                len(rep.rejected),
+                len(rep.failed),
+                rep.requests,
+            )
+            for msgid, reason in rep.rejected:
+                log.warning("  rejected %r: %s", msgid[:60], reason)
+            for msgid, reason in rep.failed:
+                log.warning("  failed %r: %s", msgid[:60], reason)
+            for msgid, reason in rep.glossary:
+                log.warning("  kept, but %s: %r", reason, msgid[:60])
+            failed += len(rep.failed)
+        return 1 if failed else 0
     elif args.command == "status":
         ids = _doc_ids(config, None)
         glossary = load_glossary(config.glossary_path)

@@ -44,6 +44,7 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against GNU gettext on the same inputs (figures, not assertions); --size N."""
+    """Benchmarks side by side with GNU gettext and a local engine; prints a table, writes build/bench/."""
+    session.run("bash", "tools/system-deps.sh", "tests", external=True)
     session.install("-e", ".")
-    session.run("python", "-m", "benchmarks.bench_merge", *session.posargs)
+    session.run("python", "-m", "benchmarks", *session.posargs)

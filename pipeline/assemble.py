@@ -44,10 +44,12 @@ def escape_line(line: str, first: bool) -> str:
         return "\\" + line
     if _THEMATIC.match(line) or _SETEXT.match(line):
         return "\\" + line
-    if _BULLET.match(line) and (first or line[1:].strip()):
+    # List markers are escaped on every line: inside a block quote a lazy line that
+    # looks like any list item ends the quote, whatever number it starts with.
+    if _BULLET.match(line):
         return "\\" + line
     m = _ORDERED.match(line)
-    if m and (first or (m.group(1) == "1" and line[m.end() :].strip())):
+    if m:
         return f"{m.group(1)}\\{line[len(m.group(1)) :]}"
     if _FENCE.match(line):
         return "\\" + line

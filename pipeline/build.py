@@ -60,7 +60,11 @@ def load_documents(config: Config) -> list[Document]:
         if doc.id in seen:
             raise SourceError(f"document id {doc.id!r} is already used by {seen[doc.id]}", path)
         seen[doc.id] = path
-        doc.segments = list(extract_segments(doc, config.front_matter_keys, config.translator_note_marker))
+        doc.segments = list(
+            extract_segments(
+                doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker
+            )
+        )
         documents.append(doc)
     if not documents:
         raise SourceError("no Markdown documents (*.md) found", config.source_dir)

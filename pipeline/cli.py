@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path, required=True)
     im = rsub.add_parser("import", parents=[common], help="merge a reviewed batch back, recording sign-off")
     im.add_argument("batch", type=Path)
+    sh = rsub.add_parser(
+        "sheet", parents=[common], help="bilingual sign-off sheet (HTML + PDF) for a clinician"
+    )
+    sh.add_argument("--lang", required=True)
+    sh.add_argument("--doc", help="only this document id")
+    sh.add_argument("--engine", help="drafting engine for a back-translation column (e.g. google, libre)")
+    sh.add_argument("--url", help="server URL for the engine (LibreTranslate)")
     sg = rsub.add_parser(
         "sign", parents=[common], help="sign off every translated entry that passes the checks"
     )
@@ -118,6 +125,17 @@ def _run_review(args: argparse.Namespace, config: Config) -> int:
             return 1
         return 0
     lang = normalize_language(args.lang, "--lang")
+    if args.action == "sheet":
+        from .sheet import add_back_translations, sheet_rows, write_sheet
+
+        docs = [d for d in build.load_documents(config) if not args.doc or d.id == args.doc]
+        for doc in docs:
+            rows = sheet_rows(doc, config.po_path(lang, doc.id), lang, config, glossary)
+            if args.engine:
+                add_back_translations(rows, config, lang, args.engine, args.url)
+            paths = write_sheet(config, doc, lang, rows, args.engine, config.build_dir / "review" / lang)
+            log.info("%s", ", ".join(str(p.relative_to(config.root)) for p in paths))
+        return 0
     signed = batches.sign_language(config, lang, args.reviewer, ids, glossary)
     log.info(
         "%d signed off by %s, %d already signed, %d not ready (untranslated or fuzzy), %d failing checks",

@@ -50,6 +50,7 @@ class Config:
     min_translated: float = 100.0
     require_review: bool = True
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
+    critical_marker: str = "critical"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,6 +114,7 @@ _KNOWN = {
     "min_translated",
     "require_review",
     "critical_words",
+    "critical_marker",
 }
 
 UI_DOMAIN = "ui"
@@ -163,6 +165,7 @@ def load_config(root: Path) -> Config:
         min_translated=float(minimum),
         require_review=bool(table.get("require_review", True)),
         critical_words=text_list("critical_words", DEFAULT_CRITICAL_WORDS),
+        critical_marker=str(table.get("critical_marker", "critical")),
         project_name=str(table.get("project_name", "patient-handouts")),
         source_language=source_language,
         languages=languages,

@@ -69,6 +69,7 @@ class Segment:
     context: str
     notes: tuple[str, ...] = ()
     token: int = -1  # index of the inline token in the body's token stream (-1: front matter)
+    critical: bool = False  # marked critical by the author: two reviewers before publishing
 
 
 class EntryState(enum.Enum):

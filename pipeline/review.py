@@ -23,7 +23,6 @@ from .model import EntryState
 
 SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
 MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
-CRITICAL_COMMENT = "critical: needs two reviewers before publishing"
 
 DEFAULT_CRITICAL_WORDS = (
     "mg",

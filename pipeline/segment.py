@@ -254,8 +254,21 @@ def _front_matter_segments(doc: Document, keys: Sequence[str]) -> Iterator[Segme
         )
 
 
+def _critical(token: Token, marker: str) -> bool:
+    text = token.content.strip()
+    return (
+        bool(marker)
+        and text.startswith("<!--")
+        and text.endswith("-->")
+        and (text[4:-3].strip().lower().startswith(marker.lower()))
+    )
+
+
 def extract(
-    doc: Document, front_matter_keys: Sequence[str] = ("title", "description"), note_marker: str = ""
+    doc: Document,
+    front_matter_keys: Sequence[str] = ("title", "description"),
+    note_marker: str = "",
+    critical_marker: str = "critical",
 ) -> Iterator[Segment]:
     """Yield the document's segments in document order (Sphinx's ``extract_messages`` habit)."""
     yield from _front_matter_segments(doc, front_matter_keys)
@@ -266,6 +279,7 @@ def extract(
     lines = doc.lines
     walk = _Walk(stack=[])
     notes: list[str] = []
+    critical = False
     cells: list[tuple[int, int]] = []
     cell_index = 0
     row_line = 0
@@ -292,6 +306,7 @@ def extract(
             note = _note(tok, note_marker)
             if note:
                 notes.append(note)
+            critical = critical or _critical(tok, critical_marker)
             continue
         if tok.type == "tr_open" and tok.map:
             row_line = tok.map[0] + offset
@@ -344,5 +359,7 @@ def extract(
             context=label,
             notes=tuple(notes),
             token=i,
+            critical=critical,
         )
         notes = []
+        critical = False

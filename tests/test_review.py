@@ -241,3 +241,68 @@ def test_status_json_and_check_exit_codes(project: Path, capsys: pytest.CaptureF
     assert "missing 1, 2; not in the source 10, 20" in out
     assert run(project, "status", "--lang", "es") == 0
     assert "failing checks" in capsys.readouterr().out
+
+
+def test_review_sheet_with_back_translation(project: Path) -> None:
+    from pypdf import PdfReader
+
+    from .fake_libre import FakeLibre
+
+    path = _po(project, "es")
+    po = load_catalogue(path)
+    safe = next(m for m in po.messages if m.msgid == "Is it safe?")
+    safe.fuzzy = False
+    sign(safe, "Ana Ruiz", DAY)
+    hours = next(m for m in po.messages if "1–2 hours" in m.msgid)
+    hours.msgstr = hours.msgstr.replace("1–2", "1–3")
+    save_catalogue(path, po)
+    with FakeLibre() as fake:
+        assert (
+            run(
+                project,
+                "review",
+                "sheet",
+                "--lang",
+                "es",
+                "--doc",
+                FAQ,
+                "--engine",
+                "libre",
+                "--url",
+                fake.url,
+            )
+            == 0
+        )
+        assert fake.by_text["¿Es seguro?"] == 1  # the translation went back to the engine
+    html = (project / "build" / "review" / "es" / f"{FAQ}-sheet.html").read_text(encoding="utf-8")
+    assert "Back-translation (libre)" in html and "[en] ¿Es seguro?" in html
+    assert "Ana Ruiz 2026-11-21" in html and "reviewed" in html
+    assert "[numbers] numbers differ" in html and "draft · critical" in html
+    pdf = project / "build" / "review" / "es" / f"{FAQ}-sheet.pdf"
+    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    assert "Clinician (name)" in text and "Is ketamine therapy right for me?" in text
+
+
+def test_review_sheet_without_engine_says_so(project: Path) -> None:
+    assert run(project, "review", "sheet", "--lang", "ar", "--doc", FAQ) == 0
+    html = (project / "build" / "review" / "ar" / f"{FAQ}-sheet.html").read_text(encoding="utf-8")
+    assert "Back-translation not requested" in html and 'dir="rtl"' in html
+
+
+def test_author_marks_a_block_critical(tmp_path: Path) -> None:
+    from pipeline.catalogue import build_template
+    from pipeline.segment import extract
+    from pipeline.sources import parse_document
+
+    doc = parse_document(
+        "Everyone responds differently.\n\n<!-- critical -->\nStop if you feel faint.\n\nRest well.\n",
+        tmp_path / "x.md",
+        tmp_path,
+    )
+    pot = build_template(extract(doc), "t", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    flagged = {m.msgid: is_critical(m, ()) for m in pot.messages}
+    assert flagged == {
+        "Everyone responds differently.": False,
+        "Stop if you feel faint.": True,
+        "Rest well.": False,
+    }

@@ -14,6 +14,8 @@ from ..model import Segment
 from .model import Catalogue, Message
 
 GENERATOR = "pipeline"
+CRITICAL_COMMENT = "critical: needs two reviewers before publishing"
+"""Extracted comment on entries their author marked critical (``<!-- critical -->``)."""
 
 
 def format_date(moment: datetime) -> str:
@@ -34,7 +36,8 @@ def build_template(
         ref = str(seg.origin)
         if ref not in msg.references:
             msg.references.append(ref)
-        for comment in (*(f"Translators: {n}" for n in seg.notes), seg.context):
+        marks = (CRITICAL_COMMENT,) if seg.critical else ()
+        for comment in (*marks, *(f"Translators: {n}" for n in seg.notes), seg.context):
             if comment not in msg.extracted_comments:
                 msg.extracted_comments.append(comment)
     return Catalogue(

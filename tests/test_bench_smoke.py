@@ -1,0 +1,23 @@
+"""The benchmarks keep working (small sizes; CI runs this, not the full benchmark)."""
+
+from __future__ import annotations
+
+import shutil
+
+from benchmarks import bench_drafts, bench_merge
+
+
+def test_merge_benchmark_smoke() -> None:
+    result = bench_merge.run(400, 1)
+    paired, edited, wrong, new = (int(str(result[k])) for k in ("ours_paired", "edited", "ours_wrong", "new"))
+    assert result["entries"] == 400 and edited > 20
+    assert paired >= 0.95 * edited
+    assert wrong <= max(1, new // 10)
+    if shutil.which("msgmerge"):
+        assert "msgmerge_s" in result
+
+
+def test_drafting_benchmark_smoke() -> None:
+    result = bench_drafts.run(40, 0.01, 8)
+    assert result["drafted"] == result["segments"] == 50  # 40 paragraphs + the templates' 10 words
+    assert result["requests_first_run"] == 50 and result["requests_second_run"] == 0

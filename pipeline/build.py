@@ -179,6 +179,7 @@ class HandoutResult:
     reason: str = ""
     outputs: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _load(path: Path) -> Catalogue | None:
@@ -271,6 +272,7 @@ def build(
     for plan in plans:
         doc, lang = plan.doc, plan.language
         result = HandoutResult(doc.id, lang, plan.status, plan.translated, plan.total, plan.reason)
+        result.counts = dict(plan.counts)
         result.refused = [f"{msgid[:60]!r}: {c.refused}" for msgid, c in plan.choices.items() if c.refused]
         paths = _outputs(out_root, doc.id, lang, formats)
         if plan.status is HandoutStatus.WITHHELD:
@@ -395,7 +397,21 @@ def _index_page(
             label = {"published": "Published", "withheld": "Withheld", "preview": "Draft preview"}[
                 r.status.value
             ]
-            cells.append({"status": r.status.value, "label": label, "links": links, "reason": r.reason})
+            order = ("untranslated", "draft", "translated", "reviewed", "failing checks")
+            counts = (
+                " · ".join(f"{r.counts[k]} {k}" for k in order if r.counts.get(k))
+                if lang != languages[0]
+                else ""
+            )
+            cells.append(
+                {
+                    "status": r.status.value,
+                    "label": label,
+                    "links": links,
+                    "reason": r.reason,
+                    "counts": counts,
+                }
+            )
         rows.append({"title": title, "doc_id": doc.id, "cells": cells})
     published = sum(1 for r in results if r.status is HandoutStatus.PUBLISHED)
     withheld = sum(1 for r in results if r.status is HandoutStatus.WITHHELD)

@@ -252,6 +252,23 @@ def test_google_through_mocked_http(drafting: Path) -> None:
     assert got["Rest for **2** days."].msgstr == "译：Rest for **2** days." and got["Rest"].fuzzy
 
 
+@responses.activate
+def test_mymemory_through_mocked_http(drafting: Path) -> None:
+    def reply(request: Any) -> tuple[int, dict[str, str], str]:
+        from urllib.parse import parse_qs, urlsplit
+
+        q = parse_qs(urlsplit(request.url).query)
+        assert q["langpair"] == ["en-US|fa-IR"]
+        body = json.dumps({"responseData": {"translatedText": "FA " + q["q"][0]}, "matches": []})
+        return 200, {"Content-Type": "application/json; charset=utf-8"}, body
+
+    responses.add_callback(responses.GET, "http://api.mymemory.translated.net/get", callback=reply)
+    (drafting / "source" / "test.md").write_text("Rest for 2 days.\n", encoding="utf-8")
+    assert run(drafting, "extract") == 0 and run(drafting, "update", "--lang", "fa") == 0
+    assert run(drafting, "draft", "--lang", "fa", "--engine", "mymemory") == 0
+    assert entries(drafting, "fa")["Rest for 2 days."].msgstr == "FA Rest for 2 days."
+
+
 @pytest.mark.parametrize(
     ("engine", "locale", "code"),
     [

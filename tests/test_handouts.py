@@ -71,6 +71,9 @@ def test_fresh_clone_publishes_english_and_withholds_drafts(project: Path) -> No
     index = (build / "index.html").read_text(encoding="utf-8")
     assert index.count("Withheld") == 10 and index.count(">Published<") == 2
     assert "21 of 21 entries not publishable (21 draft(s) awaiting review)" in index
+    assert (
+        "<small>21 draft</small>" in index and "<small>43 draft</small>" in index
+    )  # as pipeline status counts
     assert "preview" not in index.lower().replace("draft preview", "")
     assert 'href="pdf/en/ketamine-therapy-faq.pdf"' in index
     pages = pdf_text(build / "pdf" / "en" / f"{FAQ}.pdf")

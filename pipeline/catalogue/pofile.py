@@ -64,13 +64,9 @@ class _Entry:
         self.message = Message(msgid="")
         self.fields: dict[str, list[str]] = {}
         self.prev_fields: dict[str, list[str]] = {}
-        self.order: list[str] = []
         self.has_comment = False
         self.obsolete: bool | None = None
-
-    @property
-    def complete(self) -> bool:
-        return any(k.startswith("msgstr") for k in self.fields)
+        self.complete = False  # a msgstr has been read: the next msgid or comment starts a new entry
 
     @property
     def empty(self) -> bool:
@@ -158,16 +154,21 @@ def parse_po(text: str, path: Path | None = None) -> Catalogue:
     if text.endswith("\n"):
         lines.pop()
     for lineno, raw in enumerate(lines, 1):
-        line = raw.rstrip("\r")
-        stripped = line.strip()
-        if not stripped:
+        line = raw[:-1] if raw.endswith("\r") else raw
+        first = line[:1]
+        if first == '"' and last_target is not None and last_key is not None:
+            last_target[last_key].append(_unquote(line, path, lineno))  # the most common line
+            continue
+        if not line or line.isspace():
             if entry.complete:
                 finish(lineno)
             continue
         obsolete = False
         previous = False
         body = line
-        if line.startswith("#~"):
+        if first != "#":
+            pass
+        elif line.startswith("#~"):
             obsolete = True
             body = line[2:]
             if body.startswith("|"):
@@ -207,7 +208,7 @@ def parse_po(text: str, path: Path | None = None) -> Catalogue:
             continue
         m = _KEYWORD.match(body)
         if not m:
-            raise CatalogueError(f"unexpected text: {stripped[:40]!r}", path, lineno)
+            raise CatalogueError(f"unexpected text: {line.strip()[:40]!r}", path, lineno)
         key = m.group(1)
         if not previous and key in ("msgctxt", "msgid") and entry.complete:
             finish(lineno)
@@ -231,6 +232,8 @@ def parse_po(text: str, path: Path | None = None) -> Catalogue:
         if key == "msgctxt" and "msgid" in target:
             raise CatalogueError("msgctxt must come before msgid", path, lineno)
         target[key] = [_unquote(m.group(3), path, lineno)]
+        if not previous and key[3] == "s":  # msgstr, msgstr[n]
+            entry.complete = True
         last_key = key
         last_target = target
     finish(len(lines) + 1)

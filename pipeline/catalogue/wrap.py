@@ -8,6 +8,7 @@ our files unchanged.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -61,12 +62,17 @@ _EAST_ASIAN = frozenset(("W", "F", "H"))
 
 def _pair(a: str, b: str, ch: str) -> str:
     """'P' never break between classes a and b, 'I' only after spaces, 'D' break allowed."""
-    if b == "OP" and unicodedata.east_asian_width(ch) in _EAST_ASIAN:
+    if b == "OP" and ch >= "\x80" and unicodedata.east_asian_width(ch) in _EAST_ASIAN:
         b = "OPW"
     return PAIRS.get((a, b), "D")
 
 
 _SKIP_BACK = frozenset(("CM", "ZWJ"))
+_ASCII_CLASSES = tuple(line_break_class(chr(i)) for i in range(128))
+
+
+def _cls(ch: str) -> str:
+    return _ASCII_CLASSES[ord(ch)] if ch < "\x80" else line_break_class(ch)
 
 
 def _opportunity(text: str, k: int) -> bool:
@@ -76,50 +82,49 @@ def _opportunity(text: str, k: int) -> bool:
     looks back as far as the nearest character that is not a space or a
     combining mark, so a line break costs a few steps instead of a full scan.
     """
-    cls = line_break_class(text[k])
+    cls = _cls(text[k])
     if cls in ("SP", "BK", "ZW"):
         return False
     j = k - 1
     seen_space = False
-    while j >= 0 and line_break_class(text[j]) == "SP":
+    while j >= 0 and _cls(text[j]) == "SP":
         seen_space = True
         j -= 1
     if cls in _SKIP_BACK:
         # A mark after a space (or zero-width space) starts a new piece; otherwise it attaches.
         if seen_space:
             return j >= 0
-        return line_break_class(text[k - 1]) == "ZW"
+        return _cls(text[k - 1]) == "ZW"
     if j < 0:
         return False  # only spaces before: the start of the text
-    last = line_break_class(text[j])
+    last = _cls(text[j])
     if last in _SKIP_BACK:
         b = j
-        while b >= 0 and line_break_class(text[b]) in _SKIP_BACK:
+        while b >= 0 and _cls(text[b]) in _SKIP_BACK:
             b -= 1
-        base = line_break_class(text[b]) if b >= 0 else "SP"
+        base = _cls(text[b]) if b >= 0 else "SP"
         last = "AL" if base in ("SP", "ZW") else base
     decision = _pair(last, cls, text[k])
     return decision == "D" or (decision == "I" and seen_space)
 
 
-def _escape(portion: str) -> tuple[str, list[bool]]:
-    out: list[str] = []
-    prohibited: list[bool] = []
-    for ch in portion:
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            out.append("\\")
-            out.append(esc)
-            prohibited += [False, True]  # a break may come before an escape, never inside it
-        else:
-            out.append(ch)
-            prohibited.append(False)
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
+_ESCAPE_PAIR = re.compile(r"\\.")
+
+
+def _escape(portion: str) -> tuple[str, frozenset[int]]:
+    """The escaped portion and the positions where no line break may go (inside an escape)."""
+    if _NEEDS_ESCAPE.search(portion) is None:
+        return portion, frozenset()
+    escaped = _NEEDS_ESCAPE.sub(lambda m: "\\" + _ESCAPES[m.group()], portion)
+    # Escaped text is made of plain characters (never a backslash) and two-character escapes.
+    prohibited = {m.start() + 1 for m in _ESCAPE_PAIR.finditer(escaped)}
     if portion.endswith("\n"):
-        prohibited[-2] = True  # gettext never breaks just before the final "\n"
-    return "".join(out), prohibited
+        prohibited.add(len(escaped) - 2)  # gettext never breaks just before the final "\n"
+    return escaped, frozenset(prohibited)
 
 
-def _line_breaks(text: str, prohibited: list[bool], width: int, startcol: int) -> list[int]:
+def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: int) -> list[int]:
     """Indices before which gettext inserts a line break.
 
     libunistring's greedy rule: a line ends at the last break opportunity that
@@ -142,7 +147,7 @@ def _line_breaks(text: str, prohibited: list[bool], width: int, startcol: int) -
         return i if cols is None else cols[i]
 
     def allowed(k: int) -> bool:
-        return not prohibited[k] and _opportunity(text, k)
+        return k not in prohibited and _opportunity(text, k)
 
     breaks: list[int] = []
     start = 0

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import multiprocessing
 import os
+import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -180,6 +185,7 @@ class HandoutResult:
     outputs: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    rebuilt: bool = True
 
 
 def _load(path: Path) -> Catalogue | None:
@@ -269,30 +275,122 @@ def build(
         for lang in all_languages
     ]
     results: list[HandoutResult] = []
+    manifest_path = out_root / ".manifest.json"
+    manifest = _read_manifest(manifest_path)
+    common = _common_fingerprint(config, preview)
+    todo: list[tuple[HandoutResult, Plan, dict[str, Path], str]] = []
     for plan in plans:
         doc, lang = plan.doc, plan.language
         result = HandoutResult(doc.id, lang, plan.status, plan.translated, plan.total, plan.reason)
         result.counts = dict(plan.counts)
         result.refused = [f"{msgid[:60]!r}: {c.refused}" for msgid, c in plan.choices.items() if c.refused]
+        results.append(result)
         paths = _outputs(out_root, doc.id, lang, formats)
+        key = f"{doc.id}/{lang}"
         if plan.status is HandoutStatus.WITHHELD:
             for path in paths.values():
                 path.unlink(missing_ok=True)
-            results.append(result)
+            manifest.pop(key, None)
             continue
-        try:
-            result.outputs = _write_handout(config, plan, paths, static, plans, preview)
-        except BuildError as exc:
+        fingerprint = _fingerprint(config, plan, plans, formats, common)
+        if manifest.get(key) == fingerprint and all(p.exists() for p in paths.values()):
+            result.outputs = list(paths.values())
+            result.rebuilt = False
+            continue
+        manifest.pop(key, None)
+        todo.append((result, plan, paths, fingerprint))
+    for (result, plan, paths, fingerprint), outcome in zip(
+        todo,
+        _render_all(config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, preview),
+        strict=True,
+    ):
+        if isinstance(outcome, BuildError):
             if preview:
-                raise
+                raise outcome
             result.status = HandoutStatus.WITHHELD
-            result.reason = str(exc)
+            result.reason = str(outcome)
             for path in paths.values():
                 path.unlink(missing_ok=True)
-        results.append(result)
+            continue
+        result.outputs = outcome
+        manifest[f"{plan.doc.id}/{plan.language}"] = fingerprint
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     index = out_root / "index.html"
     write_text_atomic(index, _index_page(config, documents, all_languages, results, preview))
     return results
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _digest_files(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(path).encode())
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    return h.hexdigest()
+
+
+def _common_fingerprint(config: Config, preview: bool) -> str:
+    """What every handout depends on: templates, styles, settings, glossary, assets, our version."""
+    from . import __version__
+    from .render.html import TEMPLATES
+
+    files = sorted(TEMPLATES.rglob("*"))
+    if config.project_templates.is_dir():
+        files += sorted(config.project_templates.rglob("*"))
+    files += [config.root / "pyproject.toml", config.glossary_path]
+    files += sorted(p for p in config.source_dir.rglob("*") if p.suffix != ".md")
+    return hashlib.sha256(f"{__version__} {preview} {_digest_files(files)}".encode()).hexdigest()
+
+
+def _fingerprint(
+    config: Config, plan: Plan, plans: Sequence[Plan], formats: Sequence[str], common: str
+) -> str:
+    """Everything one handout is made from; an unchanged fingerprint means an unchanged output."""
+    lang = plan.language
+    siblings = sorted(
+        p.language for p in plans if p.doc.id == plan.doc.id and p.status is not HandoutStatus.WITHHELD
+    )
+    files = [plan.doc.path]
+    if not plan.is_source:
+        files += [config.po_path(lang, plan.doc.id), config.po_path(lang, UI_DOMAIN)]
+    parts = [common, lang, ",".join(siblings), ",".join(formats), _digest_files(files)]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _render_one(
+    config: Config, plan: Plan, paths: dict[str, Path], static: str, plans: Sequence[Plan], preview: bool
+) -> list[Path] | BuildError:
+    try:
+        return _write_handout(config, plan, paths, static, plans, preview)
+    except BuildError as exc:
+        return exc
+
+
+def _render_all(
+    config: Config,
+    jobs: Sequence[tuple[Plan, dict[str, Path]]],
+    static: str,
+    plans: Sequence[Plan],
+    preview: bool,
+) -> list[list[Path] | BuildError]:
+    """Render handouts, on every core when there is more than one to do and PDFs are wanted."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    wants_pdf = any("pdf" in paths for _, paths in jobs)
+    if workers < 2 or not wants_pdf:
+        return [_render_one(config, plan, paths, static, plans, preview) for plan, paths in jobs]
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(_render_one, config, plan, paths, static, plans, preview) for plan, paths in jobs
+        ]
+        return [f.result() for f in futures]
 
 
 def _write_handout(

@@ -240,6 +240,8 @@ def _run(args: argparse.Namespace) -> int:
         for b in results:
             outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
             line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"
+            if b.outputs and not b.rebuilt:
+                line += " (unchanged)"
             if b.reason:
                 line += f" - {b.reason}"
             log.info("%s%s", line, f" -> {outs}" if outs else "")

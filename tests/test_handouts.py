@@ -403,3 +403,27 @@ def test_every_script_renders_with_real_glyphs(lang: str, tmp_path: Path) -> Non
     text = "".join(pdf_text(pdf)).replace(" ", "")
     letters = [c for c in SCRIPTS[lang] if c.isalpha()]
     assert sum(c in text for c in letters) / len(letters) > 0.9
+
+
+def test_rebuild_only_what_changed(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for domain in (FAQ, FEELS, "ui"):
+        review(project, "es", domain)
+    assert run(project, "build", "--lang", "es,ar", "--format", "html,pdf") == 0
+    outputs = sorted((project / "build").glob("*/*/*.*"))
+    stamps = {p: p.stat().st_mtime_ns for p in outputs}
+    caplog.clear()
+    assert run(project, "build", "--lang", "es,ar", "--format", "html,pdf") == 0
+    assert caplog.text.count("(unchanged)") == 4  # en and es, two documents each (ar is withheld)
+    assert {p: p.stat().st_mtime_ns for p in outputs} == stamps
+    po = project / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace("#. heading 2\n", "# wording checked\n#. heading 2\n", 1)
+    )
+    caplog.clear()
+    assert run(project, "build", "--lang", "es,ar", "--format", "html,pdf") == 0
+    assert (
+        caplog.text.count("(unchanged)") == 3 and f"{FAQ} [es]: published, 21/21 translated ->" in caplog.text
+    )
+    changed = {p for p in outputs if p.stat().st_mtime_ns != stamps[p]}
+    # Only the Spanish FAQ was rendered again (its HTML came out identical, so it was not even rewritten).
+    assert changed == {project / "build" / "pdf" / "es" / f"{FAQ}.pdf"}

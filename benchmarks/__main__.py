@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_drafts, bench_merge
+from . import bench_build, bench_drafts, bench_merge
 
 
 def main() -> None:
@@ -20,11 +20,13 @@ def main() -> None:
     args = parser.parse_args()
     merge = bench_merge.run(args.size, args.repeat)
     drafts = bench_drafts.run(args.segments, args.latency, 8)
+    handouts = bench_build.run(args.repeat)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
         "merge": merge,
         "drafts": drafts,
+        "handouts": handouts,
     }
     out = Path("build") / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -55,6 +57,13 @@ def main() -> None:
         f"| ideal {drafts['ideal_per_second']} | {drafts['share_of_ideal']:.0%} of ideal |"
     )
     print(f"| requests on a repeated drafting run | {drafts['requests_second_run']} | | |")
+    print(
+        f"| build {handouts['handouts']} handouts, html + pdf (s) | {handouts['build_s']} "
+        f"| WeasyPrint alone, same HTML, fresh process {handouts['weasyprint_alone_cold_process_s']} "
+        f"| {handouts['ratio_vs_weasyprint_cold_process']}x |"
+    )
+    print(f"| no-op rebuild (s) | {handouts['noop_rebuild_s']} | | |")
+    print(f"| rebuild after one PO changed (s) | {handouts['one_po_changed_s']} | | |")
     print(f"\nwritten to {out / 'results.json'}")
 
 

@@ -386,11 +386,11 @@ def _render_all(
     if workers < 2 or not wants_pdf:
         return [_render_one(config, plan, paths, static, plans, preview) for plan, paths in jobs]
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # Largest handouts first, so the cores finish together.
+    order = sorted(range(len(jobs)), key=lambda i: -sum(len(line) for line in jobs[i][0].doc.lines))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(_render_one, config, plan, paths, static, plans, preview) for plan, paths in jobs
-        ]
-        return [f.result() for f in futures]
+        futures = {i: pool.submit(_render_one, config, *jobs[i], static, plans, preview) for i in order}
+        return [futures[i].result() for i in range(len(jobs))]
 
 
 def _write_handout(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from benchmarks import bench_drafts, bench_merge
+from benchmarks import bench_build, bench_drafts, bench_merge
 
 
 def test_merge_benchmark_smoke() -> None:
@@ -21,3 +21,9 @@ def test_drafting_benchmark_smoke() -> None:
     result = bench_drafts.run(40, 0.01, 8)
     assert result["drafted"] == result["segments"] == 50  # 40 paragraphs + the templates' 10 words
     assert result["requests_first_run"] == 50 and result["requests_second_run"] == 0
+
+
+def test_build_benchmark_smoke() -> None:
+    result = bench_build.run(1)
+    assert result["handouts"] == 12  # every document in every language, all reviewed for the benchmark
+    assert {"build_s", "weasyprint_alone_cold_process_s", "noop_rebuild_s", "one_po_changed_s"} <= set(result)

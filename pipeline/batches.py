@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import review
 from .catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
-from .checks import Context, Glossary, Severity, run_checks
+from .checks import Context, Glossary, blocking_problems, run_checks
 from .config import Config, normalize_language
 from .errors import CatalogueError
 from .model import EntryState
@@ -190,11 +190,7 @@ def import_batch(
             else:
                 result.unchanged += 1
             if not current.fuzzy and current.msgstr:
-                blocking = [
-                    p
-                    for p in run_checks(Context(current.msgid, current.msgstr, language, glossary))
-                    if p.severity is Severity.BLOCKING
-                ]
+                blocking = blocking_problems(Context(current.msgid, current.msgstr, language, glossary))
                 if blocking:
                     result.not_signed.append(f"{domain}: {current.msgid[:50]!r}: {blocking[0].message}")
                 elif review.sign(current, reviewer, today):
@@ -236,11 +232,7 @@ def sign_language(
                 if not m.msgstr or m.fuzzy:
                     result.not_ready += 1
                     continue
-                blocking = [
-                    p
-                    for p in run_checks(Context(m.msgid, m.msgstr, language, glossary))
-                    if p.severity is Severity.BLOCKING
-                ]
+                blocking = blocking_problems(Context(m.msgid, m.msgstr, language, glossary))
                 if blocking:
                     result.refused.append(f"{path}:{m.lineno}: {m.msgid[:50]!r}: {blocking[0].message}")
                 elif review.sign(m, reviewer, today):

@@ -32,6 +32,7 @@ from .catalogue import (
 from .checks import load_glossary, neutralise_html
 from .config import UI_DOMAIN, Config
 from .errors import BuildError, CatalogueError, ConfigError, SourceError
+from .fileio import write_bytes_atomic
 from .localedata import locale_info
 from .model import Document, HandoutStatus, Segment
 from .publish import Plan, plan_handout
@@ -229,8 +230,7 @@ def _copy_static(config: Config, out_root: Path) -> str:
     for path in sorted(config.source_dir.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
             target = out_root / "html" / "_assets" / path.relative_to(config.source_dir)
-            if not target.exists() or target.read_bytes() != path.read_bytes():
-                _write_bytes(target, path.read_bytes())
+            write_bytes_atomic(target, path.read_bytes())
     return "../_static"
 
 
@@ -445,19 +445,12 @@ def _write_handout(
 
         check_fonts(locale.fonts, f"{locale.autonym} ({lang})")
         pdf = render_pdf(html, html_path.parent, [config.root], f"{locale.autonym} ({lang}) {doc.id}")
-        _write_bytes(paths["pdf"], pdf)
+        write_bytes_atomic(paths["pdf"], pdf)
         written.append(paths["pdf"])
     if "html" in paths:
         write_text_atomic(paths["html"], html)
         written.insert(len(written) - (1 if "pdf" in paths else 0), paths["html"])
     return written
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _index_page(

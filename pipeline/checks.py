@@ -421,6 +421,11 @@ def run_checks(ctx: Context) -> list[Problem]:
     return [Problem(name, severity, msg) for name, severity, check in CHECKS for msg in check(ctx)]
 
 
+def blocking_problems(ctx: Context) -> list[Problem]:
+    """The problems that keep a translation out of published handouts."""
+    return [p for p in run_checks(ctx) if p.severity is Severity.BLOCKING]
+
+
 def check_markup(source: str, translation: str) -> list[Problem]:
     """The markup checks alone (links, images, code, raw HTML, emphasis)."""
     ctx = Context(source, translation, "")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import review
 from .catalogue import Catalogue, Message
-from .checks import Context, Glossary, Severity, run_checks
+from .checks import Context, Glossary, blocking_problems
 from .model import Document, EntryState, HandoutStatus
 
 
@@ -86,11 +86,7 @@ def plan_handout(
         critical = review.is_critical(m or Message(msgid), critical_words)
         state = review.state(m, critical)
         msgstr = m.msgstr if m is not None else ""
-        blocking = [
-            p
-            for p in run_checks(Context(msgid, msgstr, language, glossary))
-            if p.severity is Severity.BLOCKING
-        ]
+        blocking = blocking_problems(Context(msgid, msgstr, language, glossary))
         if blocking:
             plan.counts["failing checks"] += 1
             plan.choices[msgid] = Choice(None, state, "; ".join(f"[{p.check}] {p.message}" for p in blocking))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import review
 from .catalogue import Catalogue, Message, load_catalogue
-from .checks import Context, Glossary, Problem, Severity, run_checks
+from .checks import Context, Glossary, Problem, blocking_problems, run_checks
 from .config import UI_DOMAIN, Config
 from .model import EntryState
 
@@ -85,10 +85,7 @@ def status_row(
     for m in catalogue.active:
         row.total += 1
         row.counts[entry_state(m, config).value] += 1
-        if m.msgstr and any(
-            p.severity is Severity.BLOCKING
-            for p in run_checks(Context(m.msgid, m.msgstr, language, glossary))
-        ):
+        if m.msgstr and blocking_problems(Context(m.msgid, m.msgstr, language, glossary)):
             row.failing += 1
     return row
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import review
-from .catalogue import Message, load_catalogue, write_text_atomic
+from .catalogue import Message, load_catalogue
 from .checks import Context, Glossary, run_checks
 from .config import Config
 from .errors import CatalogueError
+from .fileio import write_bytes_atomic, write_text_atomic
 from .localedata import locale_info
 from .model import Document
 
@@ -144,8 +145,5 @@ def write_sheet(
     html_path = out_dir / f"{doc.id}-sheet.html"
     write_text_atomic(html_path, html)
     pdf_path = out_dir / f"{doc.id}-sheet.pdf"
-    data = render_pdf(html, out_dir, [config.root], f"{language} review sheet")
-    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(pdf_path)
+    write_bytes_atomic(pdf_path, render_pdf(html, out_dir, [config.root], f"{language} review sheet"))
     return [html_path, pdf_path]

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from .errors import SourceError
+from .fileio import read_utf8
 from .model import Document, FrontMatter
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -38,15 +39,7 @@ def _front_matter(lines: list[str], path: Path) -> FrontMatter | None:
 
 def read_document(path: Path, project: Path) -> Document:
     """Read one source document; broken input raises :class:`SourceError` with file and line."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read source document: {exc.strerror}", path) from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError("not valid UTF-8", path, data[: exc.start].count(b"\n") + 1) from exc
-    return parse_document(text, path, project)
+    return parse_document(read_utf8(path, SourceError, "source document"), path, project)
 
 
 def parse_document(text: str, path: Path, project: Path, front_matter: bool = True) -> Document:

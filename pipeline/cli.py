@@ -102,9 +102,11 @@ def _doc_ids(config: Config, only: str | None) -> list[str]:
 
 def _run_review(args: argparse.Namespace, config: Config) -> int:
     glossary = load_glossary(config.glossary_path)
-    ids = _doc_ids(config, getattr(args, "doc", None))
-    if not getattr(args, "doc", None):
-        ids.append(UI_DOMAIN)  # the handout templates' words are reviewed too
+    ids: list[str] = []
+    if args.action in ("export", "sign"):
+        ids = _doc_ids(config, args.doc)
+        if not args.doc:
+            ids.append(UI_DOMAIN)  # the handout templates' words are reviewed too
     if args.action == "export":
         lang = normalize_language(args.lang, "--lang")
         result = batches.export_batch(config, lang, args.reviewer, args.output, ids, glossary)

@@ -146,7 +146,15 @@ def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: in
     def col(i: int) -> int:
         return i if cols is None else cols[i]
 
+    ascii_text = cols is None
+
     def allowed(k: int) -> bool:
+        if ascii_text:
+            cur, prev = text[k], text[k - 1]
+            # Exact shortcut: ASCII letters and digits never break without a space between them,
+            # and nothing breaks before a space.
+            if cur == " " or (cur.isalnum() and prev.isalnum()):
+                return False
         return k not in prohibited and _opportunity(text, k)
 
     breaks: list[int] = []
@@ -177,6 +185,9 @@ def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: in
 
 def wrap_string(name: str, value: str, prefix: str = "", page_width: int = PAGE_WIDTH) -> list[str]:
     """The lines gettext writes for ``name "value"`` (e.g. ``msgid``) behind ``prefix``."""
+    plain = "\n" not in value and (not value or value.isascii()) and _NEEDS_ESCAPE.search(value) is None
+    if plain and len(prefix) + len(name) + len(value) + 3 <= page_width:
+        return [f'{prefix}{name} "{value}"']  # fits on one line as it is
     lines: list[str] = []
     after_break = len(prefix) + 1
     width = page_width - 1 - after_break

@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_build, bench_drafts, bench_merge
+from . import bench_build, bench_drafts, bench_extract, bench_merge
 
 
 def main() -> None:
@@ -18,12 +18,14 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=2000, help="segments in the drafting benchmark")
     parser.add_argument("--latency", type=float, default=0.1, help="engine latency in seconds")
     args = parser.parse_args()
+    extraction = bench_extract.run(200, args.repeat)
     merge = bench_merge.run(args.size, args.repeat)
     drafts = bench_drafts.run(args.segments, args.latency, 8)
     handouts = bench_build.run(args.repeat)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+        "extract": extraction,
         "merge": merge,
         "drafts": drafts,
         "handouts": handouts,

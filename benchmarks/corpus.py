@@ -103,3 +103,32 @@ def merge_case(size: int, seed: int = 1, edited_share: float = 0.10, new_share: 
     for s in extra:
         new.insert(rng.randrange(len(new) + 1), s)
     return MergeCase(old=old, new=new, edited=edited, fresh=set(extra))
+
+
+def markdown_corpus(count: int = 200, seed: int = 7) -> list[str]:
+    """Synthetic documentation: front matter, headings, paragraphs, lists, tables, code, emphasis, links."""
+    rng = random.Random(seed)
+    pool = list(sentences())
+    docs = []
+    for d in range(count):
+        parts = [f"---\ntitle: Handout {d}\nid: handout-{d}\n---\n", f"# {rng.choice(pool)[:60]}\n"]
+        for _ in range(rng.randint(30, 45)):
+            kind = rng.random()
+            if kind < 0.45:
+                words = " ".join(rng.sample(pool, 3)).split(" ")
+                i = rng.randrange(len(words))
+                words[i] = f"**{words[i]}**"
+                parts.append(" ".join(words) + "\n")
+            elif kind < 0.65:
+                parts.append("\n".join(f"- {rng.choice(pool)}" for _ in range(rng.randint(2, 5))) + "\n")
+            elif kind < 0.75:
+                parts.append(f"## {rng.choice(pool)[:50]}\n")
+            elif kind < 0.85:
+                rows = "\n".join(f"| {rng.choice(pool)[:30]} | `{d}` |" for _ in range(3))
+                parts.append("| Item | Code |\n|---|---|\n" + rows + "\n")
+            elif kind < 0.92:
+                parts.append(f"See [the guide](https://example.org/{d}) for {rng.choice(pool)[:40]}.\n")
+            else:
+                parts.append("```\ncode sample\nmore code\n```\n")
+        docs.append("\n".join(parts))
+    return docs

@@ -116,7 +116,7 @@ def extract(config: Config) -> list[ExtractResult]:
                 except CatalogueError:
                     log.warning("%s is malformed; it is replaced by a new template", path)
             if written:
-                save_catalogue(path, pot)
+                save_catalogue(path, pot, durable=False)  # regenerable from the sources
             results.append(ExtractResult(domain, path, len(pot.messages), written))
     return results
 
@@ -226,11 +226,11 @@ def _copy_static(config: Config, out_root: Path) -> str:
     static = out_root / "html" / "_static"
     static.mkdir(parents=True, exist_ok=True)
     for path in sorted((TEMPLATES / "static").iterdir()):
-        write_text_atomic(static / path.name, path.read_text(encoding="utf-8"))
+        write_text_atomic(static / path.name, path.read_text(encoding="utf-8"), durable=False)
     for path in sorted(config.source_dir.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
             target = out_root / "html" / "_assets" / path.relative_to(config.source_dir)
-            write_bytes_atomic(target, path.read_bytes())
+            write_bytes_atomic(target, path.read_bytes(), durable=False)
     return "../_static"
 
 
@@ -314,9 +314,9 @@ def build(
             continue
         result.outputs = outcome
         manifest[f"{plan.doc.id}/{plan.language}"] = fingerprint
-    write_text_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n", durable=False)
     index = out_root / "index.html"
-    write_text_atomic(index, _index_page(config, documents, all_languages, results, preview))
+    write_text_atomic(index, _index_page(config, documents, all_languages, results, preview), durable=False)
     return results
 
 
@@ -408,7 +408,7 @@ def _write_handout(
             return neutralise_html(seg.text, text) if text is not None else None
 
         text = assemble(doc, doc.segments, translate)
-        write_text_atomic(paths["md"], text)
+        write_text_atomic(paths["md"], text, durable=False)
         written.append(paths["md"])
     if "html" not in paths and "pdf" not in paths:
         return written
@@ -445,10 +445,10 @@ def _write_handout(
 
         check_fonts(locale.fonts, f"{locale.autonym} ({lang})")
         pdf = render_pdf(html, html_path.parent, [config.root], f"{locale.autonym} ({lang}) {doc.id}")
-        write_bytes_atomic(paths["pdf"], pdf)
+        write_bytes_atomic(paths["pdf"], pdf, durable=False)
         written.append(paths["pdf"])
     if "html" in paths:
-        write_text_atomic(paths["html"], html)
+        write_text_atomic(paths["html"], html, durable=False)
         written.insert(len(written) - (1 if "pdf" in paths else 0), paths["html"])
     return written
 

@@ -23,10 +23,12 @@ def read_utf8(path: Path, error: type[PipelineError], what: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> bool:
+def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     """Write via a temporary file and rename; skip if unchanged. True when the file was (re)written.
 
     A crash at any point leaves either the old file or the new one, never a partial file.
+    ``durable`` also syncs the data to disk before the rename (for people's work, such as PO
+    files); files we can regenerate (templates, build outputs) skip that cost.
     """
     try:
         if path.read_bytes() == data:
@@ -38,8 +40,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -48,6 +51,6 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_text_atomic(path: Path, text: str) -> bool:
+def write_text_atomic(path: Path, text: str, durable: bool = True) -> bool:
     """:func:`write_bytes_atomic` for UTF-8 text."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
+    return write_bytes_atomic(path, text.encode("utf-8"), durable)

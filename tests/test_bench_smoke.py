@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from benchmarks import bench_build, bench_drafts, bench_merge
+from benchmarks import bench_build, bench_drafts, bench_extract, bench_merge
 
 
 def test_merge_benchmark_smoke() -> None:
@@ -27,3 +27,9 @@ def test_build_benchmark_smoke() -> None:
     result = bench_build.run(1)
     assert result["handouts"] == 12  # every document in every language, all reviewed for the benchmark
     assert {"build_s", "weasyprint_alone_cold_process_s", "noop_rebuild_s", "one_po_changed_s"} <= set(result)
+
+
+def test_extract_benchmark_smoke() -> None:
+    result = bench_extract.run(5, 1)
+    assert result["documents"] == 5 and int(str(result["lines"])) > 300
+    assert {"markdown_it_parse_s", "extract_s", "ratio"} <= set(result)

@@ -23,9 +23,13 @@ def load_catalogue(path: Path) -> Catalogue:
     return catalogue
 
 
-def save_catalogue(path: Path, catalogue: Catalogue) -> bool:
-    """Write a catalogue in gettext's exact form, atomically. True if the file changed."""
-    return write_text_atomic(path, dumps_po(catalogue))
+def save_catalogue(path: Path, catalogue: Catalogue, durable: bool = True) -> bool:
+    """Write a catalogue in gettext's exact form, atomically. True if the file changed.
+
+    ``durable`` (the default, for PO files: people's work) syncs it to disk first; a
+    template, which extraction can always make again, may skip that.
+    """
+    return write_text_atomic(path, dumps_po(catalogue), durable)
 
 
 @contextmanager

@@ -65,19 +65,16 @@ def add_back_translations(
     from .drafts.cache import DraftCache
     from .drafts.engines import make_engine
     from .drafts.masking import DraftRejected, mask, unmask
-    from .drafts.run import DraftFailed, RateLimiter, _call, default_timeout
+    from .drafts.run import Caller, DraftFailed, EngineSettings, default_timeout
 
-    settings = dict(config.extra.get("engines", {}).get(engine_name, {}))
-    if url:
-        settings["url"] = url
-    engine = make_engine(engine_name, language, config.source_language, settings, config.locales_dir, 0.0)
+    settings = EngineSettings.from_config(config, engine_name, url)
+    engine = make_engine(
+        engine_name, language, config.source_language, settings.values, config.locales_dir, 0.0
+    )
+    call = Caller(engine, settings)
     cache = DraftCache(config.root / ".pipeline-cache" / "drafts.sqlite")
-    limiter = RateLimiter(float(settings.get("rate", 20.0)))
-    import threading
-
-    counter, lock = [0], threading.Lock()
     try:
-        with default_timeout(float(settings.get("timeout", 20.0))):
+        with default_timeout(settings.timeout):
             for row in rows:
                 if not row.translation:
                     continue
@@ -87,10 +84,7 @@ def add_back_translations(
                 )
                 try:
                     if hit is None:
-                        result = _call(
-                            engine, m.text, limiter, int(settings.get("attempts", 4)), 0.5, counter, lock
-                        )
-                        answer = result.text
+                        answer = call(m.text).text
                         if engine.remote:
                             cache.put(engine.key, language, config.source_language, m.text, answer, "")
                     else:

@@ -105,6 +105,62 @@ class DraftFailed(RuntimeError):
     """The engine could not answer (after retries)."""
 
 
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """An engine's ``[tool.pipeline.engines.<name>]`` table, read once."""
+
+    values: dict[str, Any]  # passed on to the engine (url, api_key, region, ...)
+    concurrency: int = 8
+    rate: float = 20.0  # requests per second
+    timeout: float = 20.0
+    attempts: int = 4
+    backoff: float = 0.5
+    flush_seconds: float = 2.0
+
+    @classmethod
+    def from_config(
+        cls, config: Config, name: str, url: str | None = None, concurrency: int | None = None
+    ) -> EngineSettings:
+        values: dict[str, Any] = dict(config.extra.get("engines", {}).get(name, {}))
+        if url:
+            values["url"] = url
+        return cls(
+            values=values,
+            concurrency=int(concurrency or values.get("concurrency", 8)),
+            rate=float(values.get("rate", 20.0)),
+            timeout=float(values.get("timeout", 20.0)),
+            attempts=int(values.get("attempts", 4)),
+            backoff=float(values.get("backoff", 0.5)),
+            flush_seconds=float(values.get("flush_seconds", 2.0)),
+        )
+
+
+class Caller:
+    """Calls one engine with the rate limit and retries; counts the requests it sends. Thread-safe."""
+
+    def __init__(self, engine: Engine, settings: EngineSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.requests = 0
+        self._limiter = RateLimiter(settings.rate)
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> Result:
+        attempts = self.settings.attempts
+        for attempt in range(attempts):
+            self._limiter.acquire()
+            with self._lock:
+                self.requests += 1
+            try:
+                return self.engine.translate(text)
+            except Exception as exc:  # the engine's own error types vary; classify, retry or report
+                if retryable(exc) and attempt < attempts - 1:
+                    time.sleep(self.settings.backoff * (2**attempt) * (1 + random.random() / 2))
+                    continue
+                raise DraftFailed(redact(f"{type(exc).__name__}: {exc}", self.engine.secrets)[:300]) from None
+        raise DraftFailed("no attempt made")
+
+
 @dataclass(slots=True)
 class DraftReport:
     """What one run did for one language."""
@@ -151,15 +207,7 @@ def draft(
     """Fill untranslated entries of every catalogue of ``languages`` with fuzzy machine drafts."""
     from ..build import load_documents
 
-    settings: dict[str, Any] = dict(config.extra.get("engines", {}).get(engine_name, {}))
-    if url:
-        settings["url"] = url
-    workers = int(concurrency or settings.get("concurrency", 8))
-    rate = float(settings.get("rate", 20.0))
-    timeout = float(settings.get("timeout", 20.0))
-    attempts = int(settings.get("attempts", 4))
-    backoff = float(settings.get("backoff", 0.5))
-    flush_every = float(settings.get("flush_seconds", 2.0))
+    settings = EngineSettings.from_config(config, engine_name, url, concurrency)
     today = today or dt.date.today()
     glossary = load_glossary(config.glossary_path)
     domains = [d.id for d in load_documents(config)] + [UI_DOMAIN]
@@ -168,7 +216,12 @@ def draft(
     try:
         for lang in languages:
             engine = make_engine(
-                engine_name, config.source_language, lang, settings, config.locales_dir, config.fuzzy_cutoff
+                engine_name,
+                config.source_language,
+                lang,
+                settings.values,
+                config.locales_dir,
+                config.fuzzy_cutoff,
             )
             report = DraftReport(lang, engine.name)
             reports.append(report)
@@ -187,58 +240,22 @@ def draft(
             report.to_draft = len(jobs)
             if dry_run:
                 unsent = [
-                    j for j in jobs if cache.get(engine.key, config.source_language, lang, j.send) is None
+                    j
+                    for j in jobs
+                    if not engine.remote
+                    or cache.get(engine.key, config.source_language, lang, j.send) is None
                 ]
-                report.requests = len(unsent) if engine.masked else 0
+                report.requests = len(unsent) if engine.remote else 0
                 report.characters = sum(len(j.send) for j in unsent)
                 for j in unsent[:5]:
                     log.info("  would send (%s): %r", lang, j.send[:100])
                 continue
             _run_language(
-                config,
-                engine,
-                report,
-                jobs,
-                todo,
-                cache,
-                lang,
-                glossary,
-                today,
-                redraft,
-                workers=workers,
-                rate=rate,
-                timeout=timeout,
-                attempts=attempts,
-                backoff=backoff,
-                flush_every=flush_every,
-                show_progress=show_progress,
+                config, engine, report, jobs, todo, cache, glossary, today, redraft, settings, show_progress
             )
     finally:
         cache.close()
     return reports
-
-
-def _call(
-    engine: Engine,
-    text: str,
-    limiter: RateLimiter,
-    attempts: int,
-    backoff: float,
-    counter: list[int],
-    lock: threading.Lock,
-) -> Result:
-    for attempt in range(attempts):
-        limiter.acquire()
-        with lock:
-            counter[0] += 1
-        try:
-            return engine.translate(text)
-        except Exception as exc:  # the engine's own error types vary; classify, retry or report
-            if retryable(exc) and attempt < attempts - 1:
-                time.sleep(backoff * (2**attempt) * (1 + random.random() / 2))
-                continue
-            raise DraftFailed(redact(f"{type(exc).__name__}: {exc}", engine.secrets)[:300]) from None
-    raise DraftFailed("no attempt made")
 
 
 def _run_language(
@@ -248,26 +265,18 @@ def _run_language(
     jobs: list[_Job],
     todo: dict[str, list[str]],
     cache: DraftCache,
-    lang: str,
     glossary: Any,
     today: dt.date,
     redraft: bool,
-    *,
-    workers: int,
-    rate: float,
-    timeout: float,
-    attempts: int,
-    backoff: float,
-    flush_every: float,
+    settings: EngineSettings,
     show_progress: bool | None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     source = config.source_language
+    lang = report.language
     pending: dict[str, tuple[str, str]] = {}
-    limiter = RateLimiter(rate)
-    counter = [0]
-    lock = threading.Lock()
+    caller = Caller(engine, settings)
 
     def accept(job: _Job, result: Result) -> None:
         try:
@@ -339,11 +348,11 @@ def _run_language(
                 to_send.append(job)
         flush()
         last_flush = time.monotonic()
-        with default_timeout(timeout), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures: dict[Future[Result], _Job] = {
-                pool.submit(_call, engine, j.send, limiter, attempts, backoff, counter, lock): j
-                for j in to_send
-            }
+        with (
+            default_timeout(settings.timeout),
+            ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool,
+        ):
+            futures: dict[Future[Result], _Job] = {pool.submit(caller, j.send): j for j in to_send}
             remaining = set(futures)
             try:
                 while remaining:
@@ -359,7 +368,7 @@ def _run_language(
                                 cache.put(engine.key, source, lang, job.send, result.text, result.note)
                             accept(job, result)
                         advance()
-                    if time.monotonic() - last_flush >= flush_every:
+                    if time.monotonic() - last_flush >= settings.flush_seconds:
                         flush()
                         last_flush = time.monotonic()
             except BaseException:
@@ -368,4 +377,4 @@ def _run_language(
                 flush()
                 raise
         flush()
-    report.requests = counter[0] if engine.remote else 0
+    report.requests = caller.requests if engine.remote else 0

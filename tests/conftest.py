@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,22 @@ def project(tmp_path: Path) -> Path:
     return dest
 
 
-def gettext_tool(name: str) -> str:
-    """Path of a GNU gettext program; skipped locally when absent, a failure in CI."""
-    path = shutil.which(name)
+def system_tool(name: str, package: str) -> str:
+    """Path of a program the tests need: skipped locally when absent, a failure in CI.
+
+    Looks on PATH and next to this Python (tools installed into the virtual environment).
+    """
+    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if path is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing: .ci/run must install Debian's 'gettext' package")
-        pytest.skip(f"{name} not installed (apt-get install gettext)")
+            pytest.fail(f"{name} is missing: .ci/run must install {package}")
+        pytest.skip(f"{name} not installed ({package})")
     return path
+
+
+def gettext_tool(name: str) -> str:
+    """Path of a GNU gettext program (Debian's 'gettext' package)."""
+    return system_tool(name, "Debian's 'gettext' package")
 
 
 def msgcat(path: Path) -> str:

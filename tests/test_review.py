@@ -23,6 +23,11 @@ def run(project: Path, *args: str) -> int:
     return main(["--project", str(project), *args])
 
 
+def export(project: Path, reviewer: str, out: Path, *extra: str) -> int:
+    """pipeline review export --lang es for ``reviewer`` into ``out``."""
+    return run(project, "review", "export", "--lang", "es", "--reviewer", reviewer, "-o", str(out), *extra)
+
+
 def test_review_flow_state_machine() -> None:
     m = Message("Rest at home today.")
     assert state(m, critical=False) is EntryState.UNTRANSLATED
@@ -98,22 +103,7 @@ def test_export_holds_only_what_needs_this_reviewer(project: Path) -> None:
         sign(m, "Ben Okafor", DAY)
     save_catalogue(path, po)
     batch = project / "batch-es.po"
-    assert (
-        run(
-            project,
-            "review",
-            "export",
-            "--lang",
-            "es",
-            "--reviewer",
-            "Ana Ruiz",
-            "--doc",
-            FAQ,
-            "-o",
-            str(batch),
-        )
-        == 0
-    )
+    assert export(project, "Ana Ruiz", batch, "--doc", FAQ) == 0
     exported = load_catalogue(batch)
     assert len(exported.messages) == 16 and all(m.msgctxt == FAQ for m in exported.messages)
     assert all(any(c.startswith("batch-base: ") for c in m.translator_comments) for m in exported.messages)
@@ -127,7 +117,7 @@ def test_end_to_end_draft_export_review_import_publish(
 ) -> None:
     batch = project / "batch-es.po"
     for reviewer in ("Ana Ruiz", "Ben Okafor"):
-        assert run(project, "review", "export", "--lang", "es", "--reviewer", reviewer, "-o", str(batch)) == 0
+        assert export(project, reviewer, batch) == 0
         po = load_catalogue(batch)
         assert po.messages
         for m in po.messages:  # what a reviewer does in Poedit: fix, approve, save
@@ -149,22 +139,7 @@ def test_end_to_end_draft_export_review_import_publish(
 
 def test_import_conflicts_lose_nothing(project: Path, caplog: pytest.LogCaptureFixture) -> None:
     batch = project / "batch-es.po"
-    assert (
-        run(
-            project,
-            "review",
-            "export",
-            "--lang",
-            "es",
-            "--reviewer",
-            "Ana Ruiz",
-            "--doc",
-            FAQ,
-            "-o",
-            str(batch),
-        )
-        == 0
-    )
+    assert export(project, "Ana Ruiz", batch, "--doc", FAQ) == 0
     po = load_catalogue(batch)
     for m in po.messages:
         m.msgstr = "REVIEWER: " + m.msgstr

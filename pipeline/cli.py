@@ -184,7 +184,7 @@ def _run(args: argparse.Namespace) -> int:
                     rep.to_draft,
                     rep.requests,
                     rep.characters,
-                    rep.to_draft - rep.requests,
+                    rep.cached,
                 )
                 continue
             log.info(

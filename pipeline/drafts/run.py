@@ -246,6 +246,7 @@ def draft(
                     or cache.get(engine.key, config.source_language, lang, j.send) is None
                 ]
                 report.requests = len(unsent) if engine.remote else 0
+                report.cached = len(jobs) - len(unsent)
                 report.characters = sum(len(j.send) for j in unsent)
                 for j in unsent[:5]:
                     log.info("  would send (%s): %r", lang, j.send[:100])

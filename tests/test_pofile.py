@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import polib
 import pytest
 
 from pipeline.catalogue import Catalogue, Message, dumps_po, load_catalogue, parse_po, save_catalogue
+from pipeline.catalogue.pofile import _parse_lines
 from pipeline.errors import CatalogueError
 
 from .conftest import FIXTURES, ROOT, msgcat, msgfmt_check
@@ -149,3 +151,58 @@ def test_unchanged_catalogue_is_not_rewritten(tmp_path: Path) -> None:
     catalogue = parse_po((FIXTURES / "catalogue.po").read_text(encoding="utf-8"))
     assert save_catalogue(path, catalogue) is True
     assert save_catalogue(path, catalogue) is False
+
+
+_MANGLES = [
+    "",
+    " ",
+    "\r",
+    '"',
+    "#",
+    "# note",
+    "#, fuzzy",
+    "#~",
+    '#~ msgid "old"',
+    '#| msgid "previous"',
+    'msgid "a"',
+    'msgstr ""',
+    'msgstr[0] "x"',
+    'msgctxt "c"',
+    '"\\101"',
+    '"\\1"',
+    '"23"',
+    '"\\q"',
+    '"a"b"',
+]
+
+
+def _outcome(parse: Callable[[str], Catalogue], text: str) -> object:
+    try:
+        c = parse(text)
+    except CatalogueError as e:
+        return ("error", e.message, e.line)
+    return (c, [m.lineno for m in c.messages])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_quick_reader_agrees_with_line_reader(seed: int) -> None:
+    """Regular entries are read whole; whatever the text, the result (or error) is the line reader's."""
+    rng = random.Random(seed)
+    lines = dumps_po(_random_catalogue(seed, 40)).split("\n")
+    fixture = (FIXTURES / "catalogue.po").read_text(encoding="utf-8")
+    lines += fixture[fixture.index("\n\n") :].split("\n")  # its entries, not its header
+    for _ in range(rng.randint(0, 3)):
+        i = rng.randrange(len(lines))
+        kind = rng.random()
+        if kind < 0.4:
+            lines.insert(i, rng.choice(_MANGLES))
+        elif kind < 0.6:
+            del lines[i]
+        elif kind < 0.8:
+            lines[i] += rng.choice(_MANGLES)
+        else:
+            lines[i] = lines[i].replace(" ", "  ", 1)
+    text = "\n".join(lines)
+    assert _outcome(parse_po, text) == _outcome(_parse_lines, text)
+    unmangled = dumps_po(_random_catalogue(seed, 40))
+    assert _outcome(parse_po, unmangled) == _outcome(_parse_lines, unmangled)

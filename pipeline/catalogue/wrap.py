@@ -124,6 +124,106 @@ def _escape(portion: str) -> tuple[str, frozenset[int]]:
     return escaped, frozenset(prohibited)
 
 
+# In "simple" text (every character one column wide, no combining marks, joiners, zero-width
+# spaces or hard breaks) the decision depends only on the character before the break (or
+# the last one before the spaces there) and the one after it. Two tables of character
+# pairs answer it, filled from _opportunity itself: up front for printable ASCII, as they
+# are met for the rest.
+_PRINTABLE = [chr(i) for i in range(0x21, 0x7F)]
+_DIRECT = {p + c: _opportunity(p + c, 1) for p in _PRINTABLE for c in _PRINTABLE}
+_AFTER_SPACE = {p + c: _opportunity(p + " " + c, 2) for p in _PRINTABLE for c in _PRINTABLE}
+_NOT_SIMPLE_CLASSES = frozenset(("SP", "BK", "ZW", "CM", "ZWJ"))
+_NOWHERE: frozenset[int] = frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _simple_char(ch: str) -> bool:
+    return ch == " " or (char_width(ch) == 1 and line_break_class(ch) not in _NOT_SIMPLE_CLASSES)
+
+
+_KNOWN_SIMPLE = {chr(i) for i in range(0x20, 0x7F)}  # grows with the simple characters met
+
+
+def _is_simple(text: str) -> bool:
+    if text.isascii():
+        return text.isprintable()  # printable ASCII: U+0020 to U+007E
+    chars = set(text)
+    if chars <= _KNOWN_SIMPLE:
+        return True
+    for ch in chars - _KNOWN_SIMPLE:
+        if not _simple_char(ch):
+            return False
+        _KNOWN_SIMPLE.add(ch)
+    return True
+
+
+def _direct(pair: str) -> bool:
+    ok = _DIRECT.get(pair)
+    if ok is None:
+        ok = _DIRECT[pair] = _opportunity(pair, 1)
+    return ok
+
+
+def _after_space(pair: str) -> bool:
+    ok = _AFTER_SPACE.get(pair)
+    if ok is None:
+        ok = _AFTER_SPACE[pair] = _opportunity(pair[0] + " " + pair[1], 2)
+    return ok
+
+
+def _simple_allowed(text: str, k: int, prohibited: frozenset[int]) -> bool:
+    c = text[k]
+    if c == " " or k in prohibited:
+        return False
+    p = text[k - 1]
+    if p != " ":
+        return _direct(p + c)
+    j = k - 2
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    return j >= 0 and _after_space(text[j] + c)
+
+
+def _simple_line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: int) -> list[int]:
+    """:func:`_line_breaks` for simple text: a column a character, pair tables."""
+    n = len(text)
+    breaks: list[int] = []
+    start = 0
+    offset = startcol
+    direct = _DIRECT
+    after_space = _AFTER_SPACE
+    while n - start + offset > width:
+        limit = min(n - 1, max(start, width - offset + start))
+        k = limit
+        while k > start:  # _simple_allowed, inlined: this loop is the writer's hot spot
+            c = text[k]
+            if c != " " and k not in prohibited:
+                p = text[k - 1]
+                if p != " ":
+                    ok = direct.get(p + c)
+                    if ok or (ok is None and _direct(p + c)):
+                        break
+                else:
+                    j = k - 2
+                    while j >= 0 and text[j] == " ":
+                        j -= 1
+                    if j >= 0:
+                        ok = after_space.get(text[j] + c)
+                        if ok or (ok is None and _after_space(text[j] + c)):
+                            break
+            k -= 1
+        if k <= start:  # a piece wider than the line: it ends at its next opportunity
+            k = limit + 1
+            while k < n and not _simple_allowed(text, k, prohibited):
+                k += 1
+            if k >= n:
+                break
+        breaks.append(k)
+        start = k
+        offset = 0
+    return breaks
+
+
 def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: int) -> list[int]:
     """Indices before which gettext inserts a line break.
 
@@ -131,6 +231,8 @@ def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: in
     still fits; a piece wider than a line stands alone up to its next opportunity.
     """
     n = len(text)
+    if _is_simple(text):
+        return [] if startcol + n <= width else _simple_line_breaks(text, prohibited, width, startcol)
     cols: list[int] | None = None
     total = n
     if not text.isascii():
@@ -185,12 +287,34 @@ def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: in
 
 def wrap_string(name: str, value: str, prefix: str = "", page_width: int = PAGE_WIDTH) -> list[str]:
     """The lines gettext writes for ``name "value"`` (e.g. ``msgid``) behind ``prefix``."""
-    plain = "\n" not in value and (not value or value.isascii()) and _NEEDS_ESCAPE.search(value) is None
-    if plain and len(prefix) + len(name) + len(value) + 3 <= page_width:
-        return [f'{prefix}{name} "{value}"']  # fits on one line as it is
-    lines: list[str] = []
     after_break = len(prefix) + 1
     width = page_width - 1 - after_break
+    if '"' not in value and "\\" not in value and _is_simple(value):
+        # Simple text with nothing to escape, the usual case.
+        n = len(value)
+        if len(prefix) + len(name) + n + 3 <= page_width:
+            return [f'{prefix}{name} "{value}"']  # fits on one line as it is
+        # Too long for the first line: if it can break at all, gettext starts with name "" and
+        # wraps from the next line's start; if it cannot, it stays one over-long line.
+        if n > width:
+            breaks = _simple_line_breaks(value, _NOWHERE, width, 0)
+            if not breaks:
+                return [f'{prefix}{name} "{value}"']
+        else:
+            breaks = []
+            k = n - 1
+            while k > 0 and not _simple_allowed(value, k, _NOWHERE):
+                k -= 1
+            if k == 0:
+                return [f'{prefix}{name} "{value}"']
+        lines = [f'{prefix}{name} ""']
+        last = 0
+        for b in breaks:
+            lines.append(f'{prefix}"{value[last:b]}"')
+            last = b
+        lines.append(f'{prefix}"{value[last:]}"')
+        return lines
+    lines = []
     portions: list[str] = []
     start = 0
     while True:

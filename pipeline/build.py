@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from .catalogue import (
     MergeStats,
     build_template,
     build_ui_template,
+    dumps_po,
     load_catalogue,
     locked,
     merge,
@@ -55,25 +57,30 @@ def creation_date() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
+def _segmented(config: Config, path: Path) -> Document:
+    doc = read_document(path, config.root)
+    doc.segments = list(
+        extract_segments(doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker)
+    )
+    return doc
+
+
+def _check_ids(pairs: Sequence[tuple[str, Path]]) -> None:
+    seen: dict[str, Path] = {}
+    for doc_id, path in pairs:
+        if doc_id == UI_DOMAIN:
+            raise SourceError(f"document id {UI_DOMAIN!r} is reserved for the handout templates' words", path)
+        if doc_id in seen:
+            raise SourceError(f"document id {doc_id!r} is already used by {seen[doc_id]}", path)
+        seen[doc_id] = path
+
+
 def load_documents(config: Config) -> list[Document]:
     """Every source document, read and segmented; duplicate ids are an error."""
-    documents: list[Document] = []
-    seen: dict[str, Path] = {}
-    for path in find_documents(config.source_dir):
-        doc = read_document(path, config.root)
-        if doc.id == UI_DOMAIN:
-            raise SourceError(f"document id {UI_DOMAIN!r} is reserved for the handout templates' words", path)
-        if doc.id in seen:
-            raise SourceError(f"document id {doc.id!r} is already used by {seen[doc.id]}", path)
-        seen[doc.id] = path
-        doc.segments = list(
-            extract_segments(
-                doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker
-            )
-        )
-        documents.append(doc)
+    documents = [_segmented(config, path) for path in find_documents(config.source_dir)]
     if not documents:
         raise SourceError("no Markdown documents (*.md) found", config.source_dir)
+    _check_ids([(doc.id, doc.path) for doc in documents])
     return documents
 
 
@@ -89,6 +96,52 @@ class ExtractResult:
     written: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """One document's template, made in a worker: its text, or None when the file on disk is current."""
+
+    doc_id: str
+    source: Path
+    messages: int
+    text: str | None
+    replaces_malformed: bool = False
+
+
+def _template_file(config: Config, domain: str, pot: Catalogue) -> tuple[str | None, bool]:
+    """(the text to write, or None when the template on disk differs at most in its date; malformed?)."""
+    path = config.pot_path(domain)
+    if path.exists():
+        try:
+            if same_messages(load_catalogue(path), pot):
+                return None, False
+        except CatalogueError:
+            return dumps_po(pot), True
+    return dumps_po(pot), False
+
+
+def _make_template(config: Config, created: datetime, path: Path) -> _Template:
+    doc = _segmented(config, path)
+    pot = build_template(doc.segments, config.project_name, created, config.md_text_flag)
+    text, malformed = _template_file(config, doc.id, pot) if doc.id != UI_DOMAIN else (None, False)
+    return _Template(doc.id, path, len(pot.messages), text, malformed)
+
+
+# Below this many documents a worker process costs more than it saves.
+PARALLEL_EXTRACT_MIN = 16
+
+
+def _make_templates(config: Config, created: datetime, paths: Sequence[Path]) -> list[_Template]:
+    """Every document's template, on every core when there are enough documents."""
+    workers = min(os.cpu_count() or 1, len(paths) // (PARALLEL_EXTRACT_MIN // 2))
+    if workers < 2 or not sys.platform.startswith("linux"):
+        return [_make_template(config, created, path) for path in paths]
+    context = multiprocessing.get_context("fork")  # the parser and the config are there already
+    job = functools.partial(_make_template, config, created)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Errors come back in document order, so the first broken file is the one reported.
+        return list(pool.map(job, paths, chunksize=max(1, len(paths) // (workers * 4))))
+
+
 def extract(config: Config) -> list[ExtractResult]:
     """Write ``locales/templates/<doc>.pot`` for every document and ``ui.pot`` for the templates' words.
 
@@ -96,28 +149,24 @@ def extract(config: Config) -> list[ExtractResult]:
     """
     from .render.html import extract_ui_messages
 
-    documents = load_documents(config)
-    date_ = creation_date()
-    templates: dict[str, Catalogue] = {
-        doc.id: build_template(doc.segments, config.project_name, date_, config.md_text_flag)
-        for doc in documents
-    }
-    templates[UI_DOMAIN] = build_ui_template(
-        extract_ui_messages(config.project_templates), config.project_name, date_
-    )
+    paths = find_documents(config.source_dir)
+    if not paths:
+        raise SourceError("no Markdown documents (*.md) found", config.source_dir)
+    created = creation_date()
     results = []
     with locked(config.locales_dir):
-        for domain, pot in templates.items():
-            path = config.pot_path(domain)
-            written = True
-            if path.exists():
-                try:
-                    written = not same_messages(load_catalogue(path), pot)
-                except CatalogueError:
-                    log.warning("%s is malformed; it is replaced by a new template", path)
-            if written:
-                save_catalogue(path, pot, durable=False)  # regenerable from the sources
-            results.append(ExtractResult(domain, path, len(pot.messages), written))
+        templates = _make_templates(config, created, paths)
+        _check_ids([(t.doc_id, t.source) for t in templates])
+        ui = build_ui_template(extract_ui_messages(config.project_templates), config.project_name, created)
+        text, malformed = _template_file(config, UI_DOMAIN, ui)
+        templates.append(_Template(UI_DOMAIN, config.project_templates, len(ui.messages), text, malformed))
+        for t in templates:
+            path = config.pot_path(t.doc_id)
+            if t.replaces_malformed:
+                log.warning("%s is malformed; it is replaced by a new template", path)
+            if t.text is not None:
+                write_text_atomic(path, t.text, durable=False)  # regenerable from the sources
+            results.append(ExtractResult(t.doc_id, path, t.messages, t.text is not None))
     return results
 
 

@@ -206,3 +206,55 @@ def test_python_dash_m_entry_point(project: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "locales/templates/ketamine-therapy-faq.pot: 21 messages" in out.stderr
+
+
+def _many_documents(project: Path, count: int) -> None:
+    """``count`` more documents, so extraction runs on every core (PARALLEL_EXTRACT_MIN)."""
+    text = (project / "source" / f"{FAQ}.md").read_text(encoding="utf-8")
+    for i in range(count):
+        copy = text.replace(f"id: {FAQ}", f"id: copy-{i:02d}").replace("Is it safe?", f"Is copy {i} safe?")
+        (project / "source" / f"copy-{i:02d}.md").write_text(copy, encoding="utf-8")
+
+
+def test_extraction_on_every_core_writes_what_one_core_writes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    _many_documents(project, build.PARALLEL_EXTRACT_MIN + 4)
+    templates = project / "locales" / "templates"
+    for pot in templates.glob("*.pot"):
+        pot.unlink()
+    assert run(project, "extract") == 0
+    parallel = {p.name: p.read_bytes() for p in templates.glob("*.pot")}
+    assert len(parallel) == build.PARALLEL_EXTRACT_MIN + 4 + 3  # the copies, two documents, ui
+    assert b'msgid "Is copy 7 safe?"' in parallel["copy-07.pot"]
+    for pot in templates.glob("*.pot"):
+        pot.unlink()
+    monkeypatch.setattr(build, "PARALLEL_EXTRACT_MIN", 10**6)
+    assert run(project, "extract") == 0
+    assert {p.name: p.read_bytes() for p in templates.glob("*.pot")} == parallel
+
+
+def test_extraction_on_every_core_reports_the_first_broken_document(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline import build
+
+    _many_documents(project, build.PARALLEL_EXTRACT_MIN + 4)
+    for name in ("copy-05.md", "copy-11.md"):
+        doc = project / "source" / name
+        doc.write_text(doc.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (project / "locales" / "templates").glob("*.pot")}
+    assert run(project, "extract") == 2
+    err = capsys.readouterr().err
+    assert f"{project / 'source' / 'copy-05.md'}:" in err and "front matter is not valid YAML" in err
+    assert "Traceback" not in err and "copy-11" not in err
+    assert {p.name: p.read_bytes() for p in (project / "locales" / "templates").glob("*.pot")} == before
+    (project / "source" / "copy-05.md").unlink()
+    (project / "source" / "copy-11.md").write_text(
+        (project / "source" / "copy-12.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert run(project, "extract") == 2
+    assert "document id 'copy-12' is already used by" in capsys.readouterr().err

@@ -44,7 +44,8 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks side by side with GNU gettext and a local engine; prints a table, writes build/bench/."""
-    session.run("bash", "tools/system-deps.sh", "tests", external=True)
-    session.install("-e", ".")
+    """Benchmarks side by side with their peers (gettext, po4a, Translate Toolkit, mdpo, polib, Babel);
+    prints a table, writes build/bench/results.json."""
+    session.run("bash", "tools/system-deps.sh", "bench", external=True)
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)

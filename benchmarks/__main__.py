@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_build, bench_drafts, bench_extract, bench_merge
+from . import bench_build, bench_drafts, bench_extract, bench_merge, bench_pofile
 
 
 def main() -> None:
@@ -20,6 +20,7 @@ def main() -> None:
     args = parser.parse_args()
     extraction = bench_extract.run(200, args.repeat)
     merge = bench_merge.run(args.size, args.repeat)
+    pofile = bench_pofile.run(args.size, args.repeat)
     drafts = bench_drafts.run(args.segments, args.latency, 8)
     handouts = bench_build.run(args.repeat)
     results = {
@@ -27,6 +28,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
         "extract": extraction,
         "merge": merge,
+        "po_load_save": pofile,
         "drafts": drafts,
         "handouts": handouts,
     }
@@ -53,6 +55,15 @@ def main() -> None:
             f"| update {merge['entries']} entries (s) | {merge['ours_s']:.2f} | "
             "msgmerge not installed: skipped | |"
         )
+    same = {True: "byte-identical", False: "differs"}
+    for name, peer in pofile["peers"].items():  # type: ignore[attr-defined]
+        print(
+            f"| PO load + save {pofile['entries']} entries (s; output vs input) | {pofile['ours_s']} "
+            f"{same[bool(pofile['ours_identical'])]} | {name} {peer['s']} {same[peer['identical']]} "
+            f"| {peer['s'] / float(pofile['ours_s']):.2f}x faster |"  # type: ignore[arg-type]
+        )
+    if not pofile["peers"]:
+        print(f"| PO load + save | {pofile['ours_s']} | Translate Toolkit not installed: skipped | |")
     print(
         f"| drafting, segments/s at {args.latency * 1000:.0f} ms, 8 in flight "
         f"| {drafts['segments_per_second']} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from benchmarks import bench_build, bench_drafts, bench_extract, bench_merge
+from benchmarks import bench_build, bench_drafts, bench_extract, bench_merge, bench_pofile
 
 
 def test_merge_benchmark_smoke() -> None:
@@ -30,6 +30,17 @@ def test_build_benchmark_smoke() -> None:
 
 
 def test_extract_benchmark_smoke() -> None:
-    result = bench_extract.run(5, 1)
-    assert result["documents"] == 5 and int(str(result["lines"])) > 300
-    assert {"markdown_it_parse_s", "extract_s", "ratio"} <= set(result)
+    result = bench_extract.run(5, 1, mdpo=False)
+    assert result["documents"] == 5 and int(str(result["lines"])) > 300 and int(str(result["messages"])) > 100
+    assert {"markdown_it_parse_s", "extract_s", "ratio", "extract_one_core_s"} <= set(result)
+    commands = result["command_line_s"]
+    assert isinstance(commands, dict) and "ours (pipeline extract)" in commands
+    if shutil.which("po4a-updatepo"):
+        assert "po4a" in commands
+
+
+def test_po_load_save_benchmark_smoke() -> None:
+    result = bench_pofile.run(300, 1)
+    assert result["entries"] == 300 and result["ours_identical"] is True
+    peers = result["peers"]
+    assert isinstance(peers, dict) and "polib" in peers  # a test dependency, so always measured here

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages the pipeline needs, when this machine lets us (root + apt-get);
-# otherwise print the one command that does it. Usage: tools/system-deps.sh build|tests
+# otherwise print the one command that does it. Usage: tools/system-deps.sh build|tests|bench
 set -euo pipefail
 
 build=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 tests=("${build[@]}" gettext chromium default-jre-headless)
+bench=("${tests[@]}" po4a)
 
 case "${1:-build}" in
   build) wanted=("${build[@]}") ;;
   tests) wanted=("${tests[@]}") ;;
-  *) echo "usage: $0 build|tests" >&2; exit 2 ;;
+  bench) wanted=("${bench[@]}") ;;
+  *) echo "usage: $0 build|tests|bench" >&2; exit 2 ;;
 esac
 
 missing=()

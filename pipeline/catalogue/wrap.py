@@ -13,12 +13,17 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
-from ._linebreak_data import RANGES
 from ._linebreak_pairs import PAIRS
 
 PAGE_WIDTH = 79
 
-_STARTS = [r[0] for r in RANGES]
+
+@lru_cache(maxsize=1)
+def _ranges() -> tuple[list[int], tuple[tuple[int, int, str], ...]]:
+    """The Line_Break table, loaded when first needed (it is most of this module's import time)."""
+    from ._linebreak_data import RANGES
+
+    return [r[0] for r in RANGES], RANGES
 
 # Classes resolved the way libunistring does for a non-CJK encoding.
 _RESOLVE = {"AI": "AL", "CJ": "NS", "SA": "AL", "XX": "AL", "SG": "AL", "NL": "BK", "LF": "BK", "CR": "BK"}
@@ -30,10 +35,11 @@ _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\
 def line_break_class(ch: str) -> str:
     """The resolved Unicode Line_Break class of one character."""
     cp = ord(ch)
-    i = bisect_right(_STARTS, cp) - 1
+    starts, ranges = _ranges()
+    i = bisect_right(starts, cp) - 1
     cls = "XX"
-    if i >= 0 and RANGES[i][0] <= cp <= RANGES[i][1]:
-        cls = RANGES[i][2]
+    if i >= 0 and ranges[i][0] <= cp <= ranges[i][1]:
+        cls = ranges[i][2]
     elif 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x3FFFD or 0xF900 <= cp <= 0xFAFF:
         cls = "ID"  # unassigned ideograph blocks default to ID
     return _RESOLVE.get(cls, cls)
@@ -68,11 +74,10 @@ def _pair(a: str, b: str, ch: str) -> str:
 
 
 _SKIP_BACK = frozenset(("CM", "ZWJ"))
-_ASCII_CLASSES = tuple(line_break_class(chr(i)) for i in range(128))
 
 
 def _cls(ch: str) -> str:
-    return _ASCII_CLASSES[ord(ch)] if ch < "\x80" else line_break_class(ch)
+    return line_break_class(ch)
 
 
 def _opportunity(text: str, k: int) -> bool:
@@ -127,11 +132,9 @@ def _escape(portion: str) -> tuple[str, frozenset[int]]:
 # In "simple" text (every character one column wide, no combining marks, joiners, zero-width
 # spaces or hard breaks) the decision depends only on the character before the break (or
 # the last one before the spaces there) and the one after it. Two tables of character
-# pairs answer it, filled from _opportunity itself: up front for printable ASCII, as they
-# are met for the rest.
-_PRINTABLE = [chr(i) for i in range(0x21, 0x7F)]
-_DIRECT = {p + c: _opportunity(p + c, 1) for p in _PRINTABLE for c in _PRINTABLE}
-_AFTER_SPACE = {p + c: _opportunity(p + " " + c, 2) for p in _PRINTABLE for c in _PRINTABLE}
+# pairs answer it, filled from _opportunity itself as pairs are met.
+_DIRECT: dict[str, bool] = {}
+_AFTER_SPACE: dict[str, bool] = {}
 _NOT_SIMPLE_CLASSES = frozenset(("SP", "BK", "ZW", "CM", "ZWJ"))
 _NOWHERE: frozenset[int] = frozenset()
 

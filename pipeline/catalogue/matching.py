@@ -23,6 +23,10 @@ DEFAULT_CUTOFF = 75.0
 
 _RARE_WORDS = 6
 _MAX_CANDIDATES = 24
+_VOTE_BUDGET = 1000
+"""Most old texts one query may count votes for: the rarest word always counts, further
+words only while the total stays under this. It keeps the cost of a query flat as the
+catalogue grows (common words have posting lists as long as the catalogue)."""
 
 
 def _words(text: str) -> set[str]:
@@ -53,9 +57,14 @@ class FuzzyIndex:
             )
             return [(int(i), float(score)) for _, score, i in found]
         words.sort(key=lambda w: len(self._postings[w]))
-        votes: Counter[int] = Counter()
-        for word in words[:_RARE_WORDS]:
-            votes.update(self._postings[word])
+        votes: Counter[int] = Counter(self._postings[words[0]])
+        budget = _VOTE_BUDGET - len(self._postings[words[0]])
+        for word in words[1:_RARE_WORDS]:
+            postings = self._postings[word]
+            budget -= len(postings)
+            if budget < 0:
+                break
+            votes.update(postings)
         scored = []
         for index, _ in votes.most_common(_MAX_CANDIDATES):
             score = fuzz.ratio(query, self.texts[index], score_cutoff=self.cutoff)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ._bulk import collector_paused
 from .matching import FuzzyIndex
 from .model import Catalogue, Message
 
@@ -51,6 +52,7 @@ def _carry(new: Message, old: Message) -> Message:
     return new
 
 
+@collector_paused()
 def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> tuple[Catalogue, MergeStats]:
     """A new catalogue with ``template``'s messages and ``old``'s translations (``old`` unchanged)."""
     by_key = {m.key: m for m in old.messages if not m.obsolete}

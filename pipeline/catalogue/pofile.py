@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import CatalogueError
+from ._bulk import collector_paused
 from .model import Catalogue, Message
 from .wrap import PAGE_WIDTH, wrap_string
 
@@ -298,6 +299,7 @@ def _parse_lines(text: str, path: Path | None = None) -> Catalogue:
     return reader.catalogue
 
 
+@collector_paused()
 def parse_po(text: str, path: Path | None = None) -> Catalogue:
     """Parse PO text. Raises :class:`CatalogueError` naming the line of any defect.
 

@@ -52,7 +52,7 @@ def quality(case: MergeCase, merged: Catalogue) -> tuple[int, int]:
     return paired, wrong
 
 
-def run(size: int, repeat: int) -> dict[str, object]:
+def run(size: int, repeat: int, msgmerge: bool = True) -> dict[str, object]:
     case = merge_case(size)
     with tempfile.TemporaryDirectory() as tmp:
         old_path, pot_path = _files(case, Path(tmp))
@@ -69,14 +69,14 @@ def run(size: int, repeat: int) -> dict[str, object]:
             "ours_s": statistics.median(ours),
         }
         result["ours_paired"], result["ours_wrong"] = quality(case, load_catalogue(Path(tmp) / "ours.po"))
-        msgmerge = shutil.which("msgmerge")
-        if msgmerge:
+        gettext = shutil.which("msgmerge") if msgmerge else None
+        if gettext:
             theirs: list[float] = []
             for _ in range(repeat):
                 t = time.perf_counter()
                 subprocess.run(
                     [
-                        msgmerge,
+                        gettext,
                         "--quiet",
                         "--previous",
                         "-o",
@@ -92,6 +92,16 @@ def run(size: int, repeat: int) -> dict[str, object]:
                 case, load_catalogue(Path(tmp) / "theirs.po")
             )
         return result
+
+
+def scaling(sizes: tuple[int, ...], repeat: int) -> dict[str, object]:
+    """Ours at growing sizes (msgmerge would take hours at 100,000): time per entry should stay flat."""
+    runs = [run(size, repeat if size <= 20_000 else max(1, repeat // 2), msgmerge=False) for size in sizes]
+    per_entry = [float(str(r["ours_s"])) / int(str(r["entries"])) for r in runs]
+    return {
+        "runs": runs,
+        "per_entry_growth": round(per_entry[-1] / per_entry[0], 2),  # 1.0 = exactly linear
+    }
 
 
 def main() -> None:

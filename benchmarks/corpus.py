@@ -66,6 +66,26 @@ def slight_edit(text: str, rng: random.Random, vocabulary: list[str]) -> str:
     return edited if edited != text else edited + " again"
 
 
+def composed(pool: list[str], count: int, rng: random.Random) -> list[str]:
+    """``count`` more distinct texts for catalogues larger than the prose at hand (the
+    100,000-entry scaling run): the first half of one real sentence and the second half of
+    another, so they are as long as the real ones. Texts that share a half are about 50%
+    alike, well under the fuzzy cut-off, so pairing quality stays measurable."""
+    halves = []
+    for text in pool:
+        cut = text.find(" ", len(text) // 2)
+        if cut > 0:
+            halves.append((text[:cut], text[cut:]))
+    seen = set(pool)
+    out: list[str] = []
+    while len(out) < count:
+        text = rng.choice(halves)[0] + rng.choice(halves)[1]
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
 @dataclass(frozen=True)
 class MergeCase:
     """An old translated catalogue and a new template: kept, slightly edited and brand-new texts."""
@@ -81,7 +101,7 @@ def merge_case(size: int, seed: int = 1, edited_share: float = 0.10, new_share: 
     pool = list(sentences())
     need = size + int(size * new_share)
     if len(pool) < need:
-        raise ValueError(f"only {len(pool)} sentences available for {need} entries")
+        pool += composed(pool, need - len(pool), rng)
     rng.shuffle(pool)
     base, extra = pool[:size], pool[size : size + int(size * new_share)]
     vocabulary = sorted({w for s in base[:2000] for w in s.split(" ") if w.isalpha()})

@@ -245,7 +245,8 @@ def test_extraction_on_every_core_reports_the_first_broken_document(
     _many_documents(project, build.PARALLEL_EXTRACT_MIN + 4)
     for name in ("copy-05.md", "copy-11.md"):
         doc = project / "source" / name
-        doc.write_text(doc.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1), encoding="utf-8")
+        broken = doc.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1)
+        doc.write_text(broken, encoding="utf-8")
     before = {p.name: p.read_bytes() for p in (project / "locales" / "templates").glob("*.pot")}
     assert run(project, "extract") == 2
     err = capsys.readouterr().err

@@ -25,6 +25,7 @@ def _ranges() -> tuple[list[int], tuple[tuple[int, int, str], ...]]:
 
     return [r[0] for r in RANGES], RANGES
 
+
 # Classes resolved the way libunistring does for a non-CJK encoding.
 _RESOLVE = {"AI": "AL", "CJ": "NS", "SA": "AL", "XX": "AL", "SG": "AL", "NL": "BK", "LF": "BK", "CR": "BK"}
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, batches, build, qa
+from . import __version__, build
 from .checks import Severity, load_glossary
 from .config import UI_DOMAIN, Config, load_config, normalize_language
 from .errors import ConfigError, PipelineError
@@ -101,6 +101,7 @@ def _doc_ids(config: Config, only: str | None) -> list[str]:
 
 
 def _run_review(args: argparse.Namespace, config: Config) -> int:
+    from . import batches  # imported per command: every command pays for what it imports
     glossary = load_glossary(config.glossary_path)
     ids: list[str] = []
     if args.action in ("export", "sign"):
@@ -207,6 +208,8 @@ def _run(args: argparse.Namespace) -> int:
             failed += len(rep.failed)
         return 1 if failed else 0
     elif args.command == "status":
+        from . import qa
+
         ids = _doc_ids(config, None)
         glossary = load_glossary(config.glossary_path)
         rows = []
@@ -218,6 +221,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(qa.render_table(rows), end="")
     elif args.command == "check":
+        from . import qa
+
         ids = _doc_ids(config, None)
         glossary = load_glossary(config.glossary_path)
         errors = warnings = 0

@@ -102,6 +102,7 @@ def _doc_ids(config: Config, only: str | None) -> list[str]:
 
 def _run_review(args: argparse.Namespace, config: Config) -> int:
     from . import batches  # imported per command: every command pays for what it imports
+
     glossary = load_glossary(config.glossary_path)
     ids: list[str] = []
     if args.action in ("export", "sign"):

@@ -54,7 +54,6 @@ def _unquote(text: str, path: Path | None, lineno: int) -> str:
         bad = body[valid.end() if valid else 0 :]
         what = "unescaped double quote" if bad.startswith('"') else f"invalid escape sequence {bad[:2]!r}"
         raise CatalogueError(f"{what} in string", path, lineno)
-
     return _ESCAPE_RE.sub(_unescape, body)
 
 
@@ -316,9 +315,11 @@ def parse_po(text: str, path: Path | None = None) -> Catalogue:
         m = match(text, pos) if reader.fresh else None
         if m is not None:
             comments, ctxt, msgid, msgstr = m.groups()
-            values = (_field(msgid), _field(msgstr), None if ctxt is None else _field(ctxt))
-            if None not in values[:2] and (ctxt is None or values[2] is not None):
-                message = Message(msgid=values[0], msgstr=values[1], msgctxt=values[2], lineno=lineno)  # type: ignore[arg-type]
+            msgid_value, msgstr_value = _field(msgid), _field(msgstr)
+            ctxt_value = None if ctxt is None else _field(ctxt)
+            escapes_ok = ctxt is None or ctxt_value is not None  # else the reader names the defect
+            if msgid_value is not None and msgstr_value is not None and escapes_ok:
+                message = Message(msgid=msgid_value, msgstr=msgstr_value, msgctxt=ctxt_value, lineno=lineno)
                 if comments:
                     for line in comments[:-1].split("\n"):
                         _comment(message, line)

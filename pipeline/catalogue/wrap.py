@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 
 from ._linebreak_pairs import PAIRS
@@ -77,8 +78,7 @@ def _pair(a: str, b: str, ch: str) -> str:
 _SKIP_BACK = frozenset(("CM", "ZWJ"))
 
 
-def _cls(ch: str) -> str:
-    return line_break_class(ch)
+_cls = line_break_class
 
 
 def _opportunity(text: str, k: int) -> bool:
@@ -175,6 +175,13 @@ def _after_space(pair: str) -> bool:
     return ok
 
 
+def _next_opportunity(k: int, n: int, allowed: Callable[[int], bool]) -> int:
+    """Where a piece wider than the line ends: its next break opportunity from ``k`` (``n`` if none)."""
+    while k < n and not allowed(k):
+        k += 1
+    return k
+
+
 def _simple_allowed(text: str, k: int, prohibited: frozenset[int]) -> bool:
     c = text[k]
     if c == " " or k in prohibited:
@@ -216,10 +223,8 @@ def _simple_line_breaks(text: str, prohibited: frozenset[int], width: int, start
                         if ok or (ok is None and _after_space(text[j] + c)):
                             break
             k -= 1
-        if k <= start:  # a piece wider than the line: it ends at its next opportunity
-            k = limit + 1
-            while k < n and not _simple_allowed(text, k, prohibited):
-                k += 1
+        if k <= start:
+            k = _next_opportunity(limit + 1, n, lambda i: _simple_allowed(text, i, prohibited))
             if k >= n:
                 break
         breaks.append(k)
@@ -277,10 +282,8 @@ def _line_breaks(text: str, prohibited: frozenset[int], width: int, startcol: in
         k = limit
         while k > start and not allowed(k):
             k -= 1
-        if k <= start:  # a piece wider than the line: it ends at its next opportunity
-            k = limit + 1
-            while k < n and not allowed(k):
-                k += 1
+        if k <= start:
+            k = _next_opportunity(limit + 1, n, allowed)
             if k >= n:
                 break
         breaks.append(k)

@@ -10,7 +10,48 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, LanguageError
-from .review import DEFAULT_CRITICAL_WORDS
+
+# Words that make an entry critical: it needs a second reviewer's sign-off (see pipeline.review).
+DEFAULT_CRITICAL_WORDS = (
+    "mg",
+    "mcg",
+    "µg",
+    "ml",
+    "kg",
+    "mmHg",
+    "bpm",
+    "units",
+    "dose",
+    "doses",
+    "dosage",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "warning",
+    "caution",
+    "danger",
+    "emergency",
+    "911",
+    "do not",
+    "don't",
+    "never",
+    "stop",
+    "immediately",
+    "call",
+    "avoid",
+    "drive",
+    "alcohol",
+    "pregnant",
+    "allergic",
+    "overdose",
+)
 
 
 def normalize_language(code: str, where: str = "") -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import review
 from .catalogue import Catalogue, Message
 from .checks import Context, Glossary, blocking_problems
+from .config import DEFAULT_CRITICAL_WORDS
 from .model import Document, EntryState, HandoutStatus
 
 
@@ -63,7 +64,7 @@ def plan_handout(
     preview: bool = False,
     require_review: bool = True,
     glossary: Glossary | None = None,
-    critical_words: Sequence[str] = review.DEFAULT_CRITICAL_WORDS,
+    critical_words: Sequence[str] = DEFAULT_CRITICAL_WORDS,
 ) -> Plan:
     """Choose the text of every segment and decide whether the handout may be published."""
     texts = list(dict.fromkeys(s.text for s in doc.segments))

@@ -19,51 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .catalogue import Message
+from .config import DEFAULT_CRITICAL_WORDS
 from .model import EntryState
 
 SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
 MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
 
-DEFAULT_CRITICAL_WORDS = (
-    "mg",
-    "mcg",
-    "µg",
-    "ml",
-    "kg",
-    "mmHg",
-    "bpm",
-    "units",
-    "dose",
-    "doses",
-    "dosage",
-    "hour",
-    "hours",
-    "minute",
-    "minutes",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "warning",
-    "caution",
-    "danger",
-    "emergency",
-    "911",
-    "do not",
-    "don't",
-    "never",
-    "stop",
-    "immediately",
-    "call",
-    "avoid",
-    "drive",
-    "alcohol",
-    "pregnant",
-    "allergic",
-    "overdose",
-)
 _DIGIT = re.compile(r"\d")
 
 

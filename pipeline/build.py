@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from . import prefork
 from .assemble import assemble
 from .catalogue import (
     Catalogue,
@@ -38,6 +39,8 @@ from .fileio import write_bytes_atomic
 from .localedata import locale_info
 from .model import Document, HandoutStatus, Segment
 from .publish import Plan, plan_handout
+from .render.pdf import PdfJob, warm_up, write_pdf
+from .render.pdf import cost as pdf_cost
 from .segment import extract as extract_segments
 from .sources import find_documents, read_document
 
@@ -289,17 +292,37 @@ def build(
     formats: Sequence[str],
     *,
     preview: bool = False,
+    renderer: prefork.Prefork | None = None,
 ) -> list[HandoutResult]:
     """Write handouts for every document in the source language and each language.
 
     Published handouts go to ``build/<format>/<lang>/<doc>``, with only
     translated, non-fuzzy text; a language below ``min_translated`` is withheld
     (and any earlier output of it removed). ``preview`` builds every language
-    with drafts, marked as such, into ``build/preview/``.
+    with drafts, marked as such, into ``build/preview/``. PDFs are rendered by ``renderer``
+    (started by the caller so that WeasyPrint loads while this module is imported; closed
+    here), or by one started here.
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if renderer is None and "pdf" in formats:
+        # WeasyPrint is imported and warmed up on the other core while this one plans.
+        renderer = prefork.start(warm_up)
+    try:
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        return _build(config, languages, formats, preview, renderer)
+    finally:
+        if renderer is not None:
+            renderer.close()
+
+
+def _build(
+    config: Config,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    preview: bool,
+    renderer: prefork.Prefork | None,
+) -> list[HandoutResult]:
     documents = load_documents(config)
     all_languages = (config.source_language, *languages)
     catalogues = {
@@ -350,7 +373,7 @@ def build(
         todo.append((result, plan, paths, fingerprint))
     for (result, plan, paths, fingerprint), outcome in zip(
         todo,
-        _render_all(config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, preview),
+        _render_all(config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, preview, renderer),
         strict=True,
     ):
         if isinstance(outcome, BuildError):
@@ -413,38 +436,52 @@ def _fingerprint(
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def _render_one(
-    config: Config, plan: Plan, paths: dict[str, Path], static: str, plans: Sequence[Plan], preview: bool
-) -> list[Path] | BuildError:
-    try:
-        return _write_handout(config, plan, paths, static, plans, preview)
-    except BuildError as exc:
-        return exc
-
-
 def _render_all(
     config: Config,
     jobs: Sequence[tuple[Plan, dict[str, Path]]],
     static: str,
     plans: Sequence[Plan],
     preview: bool,
+    renderer: prefork.Prefork | None,
 ) -> list[list[Path] | BuildError]:
-    """Render handouts, on every core when there is more than one to do and PDFs are wanted."""
+    """Write the pages here, then their PDFs on every core: each handout's files, or its error."""
+    outcomes: list[list[Path] | BuildError] = []
+    pdf_jobs: dict[int, PdfJob] = {}
+    for plan, paths in jobs:
+        try:
+            written, pdf_job = _write_page(config, plan, paths, static, plans, preview)
+        except BuildError as exc:
+            outcomes.append(exc)
+            continue
+        if pdf_job is not None:
+            pdf_jobs[len(outcomes)] = pdf_job
+        outcomes.append(written)
+    # Largest first, so that the cores finish together.
+    order = sorted(pdf_jobs, key=lambda i: -pdf_cost(pdf_jobs[i]))
+    for i, error in zip(order, _write_pdfs([pdf_jobs[i] for i in order], renderer), strict=True):
+        page = outcomes[i]
+        assert not isinstance(page, BuildError)
+        outcomes[i] = error if error is not None else [*page, pdf_jobs[i].out]
+    return outcomes
+
+
+def _write_pdfs(jobs: Sequence[PdfJob], renderer: prefork.Prefork | None) -> list[BuildError | None]:
+    """Render PDFs in this order: in the warmed-up process's workers, or a pool, or here."""
     workers = min(len(jobs), os.cpu_count() or 1)
-    wants_pdf = any("pdf" in paths for _, paths in jobs)
-    if workers < 2 or not wants_pdf:
-        return [_render_one(config, plan, paths, static, plans, preview) for plan, paths in jobs]
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    # Largest handouts first, so the cores finish together.
-    order = sorted(range(len(jobs)), key=lambda i: -sum(len(line) for line in jobs[i][0].doc.lines))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {i: pool.submit(_render_one, config, *jobs[i], static, plans, preview) for i in order}
-        return [futures[i].result() for i in range(len(jobs))]
+    if not jobs:
+        return []
+    if renderer is not None:
+        return renderer.map(write_pdf, jobs, workers)
+    if workers < 2:
+        return [write_pdf(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context()) as pool:
+        return list(pool.map(write_pdf, jobs))
 
 
-def _write_handout(
+def _write_page(
     config: Config, plan: Plan, paths: dict[str, Path], static: str, plans: Sequence[Plan], preview: bool
-) -> list[Path]:
+) -> tuple[list[Path], PdfJob | None]:
+    """Write a handout's Markdown and HTML; the PDF, when wanted, is returned as a job to run."""
     from .render.html import PageContext, SwitcherItem, render_handout
 
     doc, lang = plan.doc, plan.language
@@ -460,7 +497,7 @@ def _write_handout(
         write_text_atomic(paths["md"], text, durable=False)
         written.append(paths["md"])
     if "html" not in paths and "pdf" not in paths:
-        return written
+        return written, None
     ui_catalogue = None if plan.is_source else _load(config.po_path(lang, UI_DOMAIN))
     version = doc.front_matter.values.get("version") if doc.front_matter else None
     updated = _updated(doc)
@@ -489,17 +526,21 @@ def _write_handout(
     )
     html = render_handout(plan, locale, context, ui_catalogue, config.project_templates)
     html_path = paths.get("html") or paths["pdf"].parent.parent.parent / "html" / lang / f"{doc.id}.html"
-    if "pdf" in paths:
-        from .render.pdf import check_fonts, render_pdf
-
-        check_fonts(locale.fonts, f"{locale.autonym} ({lang})")
-        pdf = render_pdf(html, html_path.parent, [config.root], f"{locale.autonym} ({lang}) {doc.id}")
-        write_bytes_atomic(paths["pdf"], pdf, durable=False)
-        written.append(paths["pdf"])
     if "html" in paths:
         write_text_atomic(paths["html"], html, durable=False)
-        written.insert(len(written) - (1 if "pdf" in paths else 0), paths["html"])
-    return written
+        written.append(paths["html"])
+    if "pdf" not in paths:
+        return written, None
+    job = PdfJob(
+        html=html,
+        base_url=html_path.parent,
+        roots=(config.root,),
+        fonts=tuple(locale.fonts),
+        language=f"{locale.autonym} ({lang})",
+        doc_id=doc.id,
+        out=paths["pdf"],
+    )
+    return written, job
 
 
 def _index_page(

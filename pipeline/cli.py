@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, build
-from .checks import Severity, load_glossary
+from . import __version__
 from .config import UI_DOMAIN, Config, load_config, normalize_language
 from .errors import ConfigError, PipelineError
 
@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _doc_ids(config: Config, only: str | None) -> list[str]:
+    from . import build
+
     ids = [d.id for d in build.load_documents(config)]
     if only:
         if only not in ids:
@@ -102,6 +104,7 @@ def _doc_ids(config: Config, only: str | None) -> list[str]:
 
 def _run_review(args: argparse.Namespace, config: Config) -> int:
     from . import batches  # imported per command: every command pays for what it imports
+    from .checks import load_glossary
 
     glossary = load_glossary(config.glossary_path)
     ids: list[str] = []
@@ -130,6 +133,7 @@ def _run_review(args: argparse.Namespace, config: Config) -> int:
         return 0
     lang = normalize_language(args.lang, "--lang")
     if args.action == "sheet":
+        from . import build
         from .sheet import add_back_translations, sheet_rows, write_sheet
 
         docs = [d for d in build.load_documents(config) if not args.doc or d.id == args.doc]
@@ -154,8 +158,42 @@ def _run_review(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _run_build(args: argparse.Namespace) -> int:
+    from . import prefork
+    from .render.pdf import warm_up
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    # Forked before anything else is read or imported, so that WeasyPrint loads meanwhile.
+    renderer = prefork.start(warm_up) if "pdf" in formats else None
+    with renderer if renderer is not None else contextlib.nullcontext():
+        config = load_config(args.project)
+        languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()
+        from . import build
+
+        results = build.build(config, languages, formats, preview=args.preview, renderer=renderer)
+    for b in results:
+        outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
+        line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"
+        if b.outputs and not b.rebuilt:
+            line += " (unchanged)"
+        if b.reason:
+            line += f" - {b.reason}"
+        log.info("%s%s", line, f" -> {outs}" if outs else "")
+        for refused in b.refused:
+            log.warning("  refused %s", refused)
+    withheld = sum(1 for b in results if b.status.value == "withheld")
+    published = sum(1 for b in results if b.status.value == "published")
+    where = config.build_dir / ("preview" if args.preview else "") / "index.html"
+    log.info("%d published, %d withheld; index: %s", published, withheld, where.relative_to(config.root))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        return _run_build(args)
     config = load_config(args.project)
+    from . import build
+
     if args.command == "extract":
         for r in build.extract(config):
             state = "written" if r.written else "unchanged"
@@ -210,6 +248,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     elif args.command == "status":
         from . import qa
+        from .checks import load_glossary
 
         ids = _doc_ids(config, None)
         glossary = load_glossary(config.glossary_path)
@@ -223,6 +262,7 @@ def _run(args: argparse.Namespace) -> int:
             print(qa.render_table(rows), end="")
     elif args.command == "check":
         from . import qa
+        from .checks import Severity, load_glossary
 
         ids = _doc_ids(config, None)
         glossary = load_glossary(config.glossary_path)
@@ -241,24 +281,6 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if errors or (args.strict and warnings) else 0
     elif args.command == "review":
         return _run_review(args, config)
-    elif args.command == "build":
-        formats = [f.strip() for f in args.format.split(",") if f.strip()]
-        languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()
-        results = build.build(config, languages, formats, preview=args.preview)
-        for b in results:
-            outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
-            line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"
-            if b.outputs and not b.rebuilt:
-                line += " (unchanged)"
-            if b.reason:
-                line += f" - {b.reason}"
-            log.info("%s%s", line, f" -> {outs}" if outs else "")
-            for refused in b.refused:
-                log.warning("  refused %s", refused)
-        withheld = sum(1 for b in results if b.status.value == "withheld")
-        published = sum(1 for b in results if b.status.value == "published")
-        where = config.build_dir / ("preview" if args.preview else "") / "index.html"
-        log.info("%d published, %d withheld; index: %s", published, withheld, where.relative_to(config.root))
     return 0
 
 

@@ -1,0 +1,100 @@
+"""The warmed-up render process: results in order, errors carried back, nothing left running."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import prefork
+from pipeline.cli import main
+from pipeline.render.pdf import PdfJob, cost
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks: Linux only")
+
+WARMED: dict[str, int] = {}
+
+
+def _warm() -> None:
+    WARMED["pid"] = os.getpid()
+
+
+def _where(item: int) -> tuple[int, int, int]:
+    """The item squared, the process that ran it, and the process that warmed up."""
+    return item * item, os.getpid(), WARMED.get("pid", -1)
+
+
+def _fail_on_three(item: int) -> int:
+    if item == 3:
+        raise ValueError(f"bad item {item}")
+    return item
+
+
+def _broken_warm_up() -> None:
+    raise OSError("libpango-1.0.so.0: cannot open shared object file")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jobs_run_in_processes_forked_after_the_warm_up(workers: int) -> None:
+    renderer = prefork.start(_warm)
+    assert renderer is not None
+    results = renderer.map(_where, list(range(7)), workers)
+    assert [r[0] for r in results] == [i * i for i in range(7)]
+    warmed = {r[2] for r in results}
+    # Every job saw the warm-up's state: it ran in the warmed-up process or a fork of it.
+    assert len(warmed) == 1 and warmed != {-1} and warmed != {os.getpid()}
+    runners = {r[1] for r in results}
+    assert os.getpid() not in runners
+    if workers == 1:
+        assert runners == warmed  # the warmed-up process ran them itself
+    else:
+        assert runners.isdisjoint(warmed) and len(runners) <= 2
+    assert not multiprocessing.active_children()
+
+
+def test_an_error_in_a_job_is_raised_in_the_caller() -> None:
+    renderer = prefork.start(_warm)
+    assert renderer is not None
+    with pytest.raises(ValueError, match="bad item 3"):
+        renderer.map(_fail_on_three, [1, 2, 3, 4], 2)
+    assert not multiprocessing.active_children()
+
+
+def test_a_failed_warm_up_is_raised_when_the_work_comes() -> None:
+    renderer = prefork.start(_broken_warm_up)
+    assert renderer is not None
+    with pytest.raises(OSError, match="libpango"):
+        renderer.map(_where, [1], 1)
+
+
+def test_an_unused_process_is_stopped() -> None:
+    renderer = prefork.start(_warm)
+    assert renderer is not None
+    assert multiprocessing.active_children()
+    with renderer:
+        pass
+    assert not multiprocessing.active_children()
+
+
+def test_a_failing_build_leaves_no_process_behind(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(project), "build", "--format", "pdf,docx"]) != 0
+    assert "unknown format(s) docx" in capsys.readouterr().err
+    assert not multiprocessing.active_children()
+
+
+def test_cjk_handouts_are_started_first() -> None:
+    from pipeline.render.pdf import installed_families
+
+    families = installed_families() or frozenset()
+    if not {"Noto Sans", "Noto Sans CJK SC"} <= families:
+        pytest.skip("needs fonts-noto-core and fonts-noto-cjk")
+    page = "<p>" + "x" * 4000 + "</p>"
+
+    def job(font: str) -> PdfJob:
+        return PdfJob(page, Path("."), (), (font, "Noto Sans"), "test", "doc", Path("out.pdf"))
+
+    # Subsetting the 19 MB CJK font costs as much as laying out thousands of characters.
+    assert cost(job("Noto Sans CJK SC")) > cost(job("Noto Sans")) + 3000

@@ -56,12 +56,20 @@ def run(size: int, repeat: int, msgmerge: bool = True) -> dict[str, object]:
     case = merge_case(size)
     with tempfile.TemporaryDirectory() as tmp:
         old_path, pot_path = _files(case, Path(tmp))
+        gettext = shutil.which("msgmerge") if msgmerge else None
         ours: list[float] = []
-        for _ in range(repeat):
+        theirs: list[float] = []
+        for _ in range(repeat):  # interleaved, so both see the same machine
             t = time.perf_counter()
             merged, _ = merge(load_catalogue(old_path), load_catalogue(pot_path))
             save_catalogue(Path(tmp) / "ours.po", merged)
             ours.append(time.perf_counter() - t)
+            if gettext:
+                t = time.perf_counter()
+                out = Path(tmp) / "theirs.po"
+                command = [gettext, "--quiet", "--previous", "-o", str(out), str(old_path), str(pot_path)]
+                subprocess.run(command, check=True)
+                theirs.append(time.perf_counter() - t)
         result: dict[str, object] = {
             "entries": size,
             "edited": len(case.edited),
@@ -69,24 +77,7 @@ def run(size: int, repeat: int, msgmerge: bool = True) -> dict[str, object]:
             "ours_s": statistics.median(ours),
         }
         result["ours_paired"], result["ours_wrong"] = quality(case, load_catalogue(Path(tmp) / "ours.po"))
-        gettext = shutil.which("msgmerge") if msgmerge else None
         if gettext:
-            theirs: list[float] = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                subprocess.run(
-                    [
-                        gettext,
-                        "--quiet",
-                        "--previous",
-                        "-o",
-                        str(Path(tmp) / "theirs.po"),
-                        str(old_path),
-                        str(pot_path),
-                    ],
-                    check=True,
-                )
-                theirs.append(time.perf_counter() - t)
             result["msgmerge_s"] = statistics.median(theirs)
             result["msgmerge_paired"], result["msgmerge_wrong"] = quality(
                 case, load_catalogue(Path(tmp) / "theirs.po")

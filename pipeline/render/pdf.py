@@ -61,10 +61,12 @@ def _font_files() -> dict[str, int] | None:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
-    out = subprocess.run([fc_list, ":", "family", "file"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [fc_list, "--format", r"%{file}\t%{family}\n"], capture_output=True, text=True, check=False
+    )
     sizes: dict[str, int] = {}
     for line in out.stdout.splitlines():
-        path, _, families = line.rpartition(": ")
+        path, _, families = line.partition("\t")
         try:
             size = os.path.getsize(path)
         except OSError:

@@ -6,21 +6,31 @@ worker, after the planning. :class:`Prefork` forks one process at the start inst
 and warms up on the second core while the main process reads and plans, then forks its own
 workers, which start with everything loaded. Linux only (it relies on ``fork``); elsewhere
 :func:`start` returns None and the caller runs its usual pool.
+
+Stopping is part of the design: each process exits when the one it was forked from does
+(``PR_SET_PDEATHSIG``), and an interrupt or a kill stops them all, each file written whole or not
+at all.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.sharedctypes import Synchronized
 
 _CONTEXT = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,52 +46,109 @@ class _Reply:
     error: BaseException | None
 
 
-# What the server's own workers run, set before they are forked so that they inherit it.
-_WORK: _Request | None = None
+def _die_with_parent(parent: int) -> bool:
+    """Stop (through ``finally`` blocks) when told to or when ``parent`` exits; False if it has."""
+    import ctypes
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    return os.getppid() == parent  # else it exited before prctl took effect
 
 
-def _run_one(index: int) -> Any:
-    assert _WORK is not None
-    return _WORK.job(_WORK.items[index])
+def _worker(request: _Request, parent: int, counter: Synchronized[int], conn: Connection) -> None:
+    """Take the next item until none are left; send back (index, its reply)."""
+    if not _die_with_parent(parent):
+        return
+    try:
+        while True:
+            with counter.get_lock():
+                index = counter.value
+                counter.value += 1
+            if index >= len(request.items):
+                return
+            try:
+                reply = _Reply([request.job(request.items[index])], None)
+            except Exception as exc:
+                reply = _Reply(None, exc)
+            conn.send((index, reply))
+    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        return  # interrupted or abandoned; each file is written whole or not at all
 
 
 def _run(request: _Request) -> list[Any]:
-    global _WORK
+    """The request's results in order, from up to ``request.workers`` forked workers."""
     workers = min(request.workers, len(request.items))
     if workers < 2 or _CONTEXT is None:
         return [request.job(item) for item in request.items]
-    from concurrent.futures import ProcessPoolExecutor  # here: the caller forks before importing it
-
-    _WORK = request
     gc.freeze()  # the workers then leave the inherited objects' pages alone (no copy-on-write)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_CONTEXT) as pool:
-        # Submitted in the caller's order: it puts the longest jobs first.
-        return list(pool.map(_run_one, range(len(request.items))))
+    counter = _CONTEXT.Value("q", 0)
+    running: dict[Connection, BaseProcess] = {}
+    for _ in range(workers):
+        receiver, sender = _CONTEXT.Pipe(duplex=False)
+        # Forked: the request is inherited, not pickled. Items go out in the caller's order.
+        process = _CONTEXT.Process(target=_worker, args=(request, os.getpid(), counter, sender), daemon=True)
+        process.start()
+        sender.close()
+        running[receiver] = process
+    children = list(running.items())
+    replies: dict[int, _Reply] = {}
+    index: int
+    reply: _Reply
+    try:
+        while running:
+            for ready in wait(list(running)):
+                receiver = cast("Connection", ready)
+                try:
+                    index, reply = receiver.recv()
+                except EOFError:  # that worker is done, or died
+                    done = running.pop(receiver)
+                    done.join()
+                    if done.exitcode:
+                        raise RuntimeError(f"a worker process exited with code {done.exitcode}") from None
+                    continue
+                replies[index] = reply
+    finally:
+        for receiver, worker in children:
+            receiver.close()
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+    results = []
+    for index in range(len(request.items)):
+        reply = replies[index]
+        if reply.error is not None:
+            raise reply.error
+        assert reply.results is not None
+        results.append(reply.results[0])
+    return results
 
 
-def _serve(conn: Connection, warm_up: Callable[[], object]) -> None:
+def _serve(conn: Connection, callers_end: Connection, caller: int, warm_up: Callable[[], object]) -> None:
     """The forked process: warm up, wait for one request, answer it, exit."""
-    failure: BaseException | None = None
+    callers_end.close()  # inherited; closed so that the caller's exit reads here as end of file
+    if not _die_with_parent(caller):
+        return
+    failure: Exception | None = None
     gc.disable()  # importing makes objects, not garbage: the collector's passes cost a tenth
     try:
         warm_up()
-    except BaseException as exc:  # reported with the request, where the caller can act on it
+    except Exception as exc:  # reported with the request, where the caller can act on it
         failure = exc
     finally:
         gc.enable()
     try:
         request: _Request = conn.recv()
-    except EOFError:  # the caller had nothing to do and closed the pipe
-        return
-    if failure is not None:
-        conn.send(_Reply(None, failure))
-        return
-    try:
+        if failure is not None:
+            raise failure
         reply = _Reply(_run(request), None)
-    except BaseException as exc:
+    except (EOFError, KeyboardInterrupt):  # nothing to do, or interrupted along with the caller
+        return
+    except Exception as exc:
         reply = _Reply(None, exc)
     try:
         conn.send(reply)
+    except BrokenPipeError:  # the caller is gone
+        return
     except Exception as exc:  # an error that cannot be pickled goes back as its text
         error = reply.error or exc
         conn.send(_Reply(None, RuntimeError(f"{type(error).__name__}: {error}")))
@@ -93,7 +160,8 @@ class Prefork:
     def __init__(self, warm_up: Callable[[], object]) -> None:
         assert _CONTEXT is not None
         self._conn, child = _CONTEXT.Pipe()
-        self._process = _CONTEXT.Process(target=_serve, args=(child, warm_up), name="prefork")
+        args = (child, self._conn, os.getpid(), warm_up)
+        self._process = _CONTEXT.Process(target=_serve, args=args, name="prefork")
         self._process.start()
         child.close()
         self._answered = False

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,65 @@ def test_cjk_handouts_are_started_first() -> None:
 
     # Subsetting the 19 MB CJK font costs as much as laying out thousands of characters.
     assert cost(job("Noto Sans CJK SC")) > cost(job("Noto Sans")) + 3000
+
+
+# A caller whose jobs block until stopped: each job leaves a marker, then sleeps.
+_STUCK_CALLER = """
+import pathlib, sys, time
+from pipeline import prefork
+
+def job(item):
+    pathlib.Path(sys.argv[1], f"started-{item}").touch()
+    time.sleep(120)
+
+renderer = prefork.start(lambda: None)
+try:
+    renderer.map(job, [1, 2, 3, 4], 2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _stuck_caller(tmp_path: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_CALLER, str(tmp_path)],
+        start_new_session=True,  # its own process group, like a command run from a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("started-*"))) < 2:  # both workers are busy
+        assert time.monotonic() < deadline and process.poll() is None, process.stderr
+        time.sleep(0.05)
+    return process
+
+
+def _group_gone(group: int) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    os.killpg(group, signal.SIGKILL)
+    return False
+
+
+def test_an_interrupt_stops_every_process(tmp_path: Path) -> None:
+    caller = _stuck_caller(tmp_path)
+    os.killpg(caller.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
+    _, err = caller.communicate(timeout=30)
+    assert caller.returncode == 130
+    assert "Traceback" not in err
+    assert _group_gone(caller.pid)
+    assert len(list(tmp_path.glob("started-*"))) == 2  # nothing new started after the interrupt
+
+
+def test_workers_stop_when_the_caller_is_killed(tmp_path: Path) -> None:
+    caller = _stuck_caller(tmp_path)
+    os.kill(caller.pid, signal.SIGKILL)  # only the caller: no chance to clean up
+    caller.wait(timeout=30)
+    assert _group_gone(caller.pid)  # the warmed-up process and its workers followed

@@ -71,8 +71,10 @@ def _worker(request: _Request, parent: int, counter: Synchronized[int], conn: Co
             except Exception as exc:
                 reply = _Reply(None, exc)
             conn.send((index, reply))
-    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
-        return  # interrupted or abandoned; each file is written whole or not at all
+    except KeyboardInterrupt:  # each file is written whole or not at all; the rest is not done
+        raise SystemExit(128 + signal.SIGINT) from None
+    except BrokenPipeError:  # abandoned: nobody is waiting for the results
+        return
 
 
 def _run(request: _Request) -> list[Any]:
@@ -113,6 +115,8 @@ def _run(request: _Request) -> list[Any]:
             if worker.is_alive():
                 worker.terminate()
             worker.join()
+    if len(replies) < len(request.items):
+        raise RuntimeError("a worker process stopped before its work was done")
     results = []
     for index in range(len(request.items)):
         reply = replies[index]

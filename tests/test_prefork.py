@@ -36,6 +36,13 @@ def _fail_on_three(item: int) -> int:
     return item
 
 
+def _stopped_on_three(item: int) -> int:
+    if item == 3:
+        os.kill(os.getpid(), signal.SIGTERM)  # as if an operator or the system stopped this worker
+        time.sleep(30)
+    return item
+
+
 def _broken_warm_up() -> None:
     raise OSError("libpango-1.0.so.0: cannot open shared object file")
 
@@ -63,6 +70,14 @@ def test_an_error_in_a_job_is_raised_in_the_caller() -> None:
     assert renderer is not None
     with pytest.raises(ValueError, match="bad item 3"):
         renderer.map(_fail_on_three, [1, 2, 3, 4], 2)
+    assert not multiprocessing.active_children()
+
+
+def test_a_worker_stopped_midway_is_an_error_not_a_short_result() -> None:
+    renderer = prefork.start(_warm)
+    assert renderer is not None
+    with pytest.raises(RuntimeError, match="exited with code 143"):
+        renderer.map(_stopped_on_three, [1, 2, 3, 4, 5, 6], 2)
     assert not multiprocessing.active_children()
 
 

@@ -42,7 +42,9 @@ class _Request:
 
 @dataclass(frozen=True, slots=True)
 class _Reply:
-    results: list[Any] | None
+    """A result (one item's, or the whole batch's list), or the error that replaced it."""
+
+    value: Any
     error: BaseException | None
 
 
@@ -67,7 +69,7 @@ def _worker(request: _Request, parent: int, counter: Synchronized[int], conn: Co
             if index >= len(request.items):
                 return
             try:
-                reply = _Reply([request.job(request.items[index])], None)
+                reply = _Reply(request.job(request.items[index]), None)
             except Exception as exc:
                 reply = _Reply(None, exc)
             conn.send((index, reply))
@@ -122,8 +124,7 @@ def _run(request: _Request) -> list[Any]:
         reply = replies[index]
         if reply.error is not None:
             raise reply.error
-        assert reply.results is not None
-        results.append(reply.results[0])
+        results.append(reply.value)
     return results
 
 
@@ -186,8 +187,8 @@ class Prefork:
         self.close()
         if reply.error is not None:
             raise reply.error
-        assert reply.results is not None
-        return reply.results
+        results: list[Any] = reply.value
+        return results
 
     def close(self) -> None:
         """Reap the process; stop it first if it has not answered (unused, or interrupted)."""

@@ -19,9 +19,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint and check formatting with ruff."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    """Lint with ruff; check the stage layering and ownership contracts with import-linter."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", "pipeline", "tests", "tools", "benchmarks", "noxfile.py")
+    session.run("lint-imports")
 
 
 @nox.session

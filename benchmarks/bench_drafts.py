@@ -34,11 +34,12 @@ def run(segments: int, latency: float, concurrency: int) -> dict[str, float | in
             (ROOT / "pyproject.toml").read_text(encoding="utf-8") + settings, encoding="utf-8"
         )
         shutil.copy(ROOT / "glossary.toml", project / "glossary.toml")
-        from pipeline import build
+        from pipeline.extract import extract
+        from pipeline.update import update
 
         config = load_config(project)
-        build.extract(config)
-        build.update(config, ["es"])
+        extract(config)
+        update(config, ["es"])
         with FakeLibre(latency=latency) as fake:
             start = time.perf_counter()
             (first,) = draft(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from pipeline import build
+from pipeline import extract as extract_stage
 from pipeline.config import load_config
 
 from .corpus import markdown_corpus
@@ -71,15 +71,15 @@ def run(count: int, repeat: int, peers: bool = True, mdpo: bool = True) -> dict[
         def ours() -> None:
             for pot in templates.glob("*.pot"):
                 pot.unlink()  # a fresh extraction every time: every template is written
-            build.extract(config)
+            extract_stage.extract(config)
 
         def ours_one_core() -> None:
-            saved = build.PARALLEL_EXTRACT_MIN
-            build.PARALLEL_EXTRACT_MIN = sys.maxsize
+            saved = extract_stage.PARALLEL_EXTRACT_MIN
+            extract_stage.PARALLEL_EXTRACT_MIN = sys.maxsize
             try:
                 ours()
             finally:
-                build.PARALLEL_EXTRACT_MIN = saved
+                extract_stage.PARALLEL_EXTRACT_MIN = saved
 
         parse_only()
         ours()

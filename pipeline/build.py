@@ -1,244 +1,40 @@
-"""The pipeline's stages as functions: extract, update, build. The CLI is a thin layer on top."""
+"""Stage: catalogues -> handouts (Markdown, HTML, PDF) and the index page, rebuilt only when changed.
+
+Each handout's fingerprint covers everything it is made from, so an unchanged
+handout is not rendered again.
+"""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from . import prefork
 from .assemble import assemble
-from .catalogue import (
-    Catalogue,
-    MergeStats,
-    build_template,
-    build_ui_template,
-    dumps_po,
-    load_catalogue,
-    locked,
-    merge,
-    new_catalogue,
-    plural_forms,
-    same_messages,
-    save_catalogue,
-    write_text_atomic,
-)
+from .catalogue import Catalogue, load_catalogue, write_text_atomic
 from .checks import load_glossary, neutralise_html
-from .config import UI_DOMAIN, Config
-from .errors import BuildError, CatalogueError, ConfigError, SourceError
+from .config import BUILTIN_TEMPLATES, UI_DOMAIN, Config
+from .errors import BuildError, ConfigError
 from .fileio import write_bytes_atomic
 from .localedata import locale_info
 from .model import Document, HandoutStatus, Segment
-from .publish import Plan, plan_handout
+from .publish import HandoutResult, Plan, plan_handout
+from .render import prefork
+from .render.index import index_page
 from .render.pdf import PdfJob, warm_up, write_pdf
 from .render.pdf import cost as pdf_cost
-from .segment import extract as extract_segments
-from .sources import find_documents, read_document
+from .segment import load_documents
+from .sources import domains
 
 log = logging.getLogger("pipeline")
 
 FORMATS = ("md", "html", "pdf")
-
-
-def creation_date() -> datetime:
-    """Now, or ``SOURCE_DATE_EPOCH`` when set, for reproducible headers."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC)
-        except ValueError as exc:
-            raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from exc
-    return datetime.now(UTC).replace(second=0, microsecond=0)
-
-
-def _segmented(config: Config, path: Path) -> Document:
-    doc = read_document(path, config.root)
-    doc.segments = list(
-        extract_segments(doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker)
-    )
-    return doc
-
-
-def _check_ids(pairs: Sequence[tuple[str, Path]]) -> None:
-    seen: dict[str, Path] = {}
-    for doc_id, path in pairs:
-        if doc_id == UI_DOMAIN:
-            raise SourceError(f"document id {UI_DOMAIN!r} is reserved for the handout templates' words", path)
-        if doc_id in seen:
-            raise SourceError(f"document id {doc_id!r} is already used by {seen[doc_id]}", path)
-        seen[doc_id] = path
-
-
-def load_documents(config: Config) -> list[Document]:
-    """Every source document, read and segmented; duplicate ids are an error."""
-    documents = [_segmented(config, path) for path in find_documents(config.source_dir)]
-    if not documents:
-        raise SourceError("no Markdown documents (*.md) found", config.source_dir)
-    _check_ids([(doc.id, doc.path) for doc in documents])
-    return documents
-
-
-def _domains(documents: Sequence[Document]) -> list[str]:
-    return [doc.id for doc in documents] + [UI_DOMAIN]
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractResult:
-    doc_id: str
-    path: Path
-    messages: int
-    written: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Template:
-    """One document's template, made in a worker: its text, or None when the file on disk is current."""
-
-    doc_id: str
-    source: Path
-    messages: int
-    text: str | None
-    replaces_malformed: bool = False
-
-
-def _template_file(config: Config, domain: str, pot: Catalogue) -> tuple[str | None, bool]:
-    """(the text to write, or None when the template on disk differs at most in its date; malformed?)."""
-    path = config.pot_path(domain)
-    if path.exists():
-        try:
-            if same_messages(load_catalogue(path), pot):
-                return None, False
-        except CatalogueError:
-            return dumps_po(pot), True
-    return dumps_po(pot), False
-
-
-def _make_template(config: Config, created: datetime, path: Path) -> _Template:
-    doc = _segmented(config, path)
-    pot = build_template(doc.segments, config.project_name, created, config.md_text_flag)
-    text, malformed = _template_file(config, doc.id, pot) if doc.id != UI_DOMAIN else (None, False)
-    return _Template(doc.id, path, len(pot.messages), text, malformed)
-
-
-# Below this many documents a worker process costs more than it saves.
-PARALLEL_EXTRACT_MIN = 16
-
-
-def _make_templates(config: Config, created: datetime, paths: Sequence[Path]) -> list[_Template]:
-    """Every document's template, on every core when there are enough documents."""
-    workers = min(os.cpu_count() or 1, len(paths) // (PARALLEL_EXTRACT_MIN // 2))
-    if workers < 2 or not sys.platform.startswith("linux"):
-        return [_make_template(config, created, path) for path in paths]
-    context = multiprocessing.get_context("fork")  # the parser and the config are there already
-    job = functools.partial(_make_template, config, created)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # Errors come back in document order, so the first broken file is the one reported.
-        return list(pool.map(job, paths, chunksize=max(1, len(paths) // (workers * 4))))
-
-
-def extract(config: Config) -> list[ExtractResult]:
-    """Write ``locales/templates/<doc>.pot`` for every document and ``ui.pot`` for the templates' words.
-
-    A template whose messages did not change is left alone (no date churn).
-    """
-    from .render.html import extract_ui_messages
-
-    paths = find_documents(config.source_dir)
-    if not paths:
-        raise SourceError("no Markdown documents (*.md) found", config.source_dir)
-    created = creation_date()
-    results = []
-    with locked(config.locales_dir):
-        templates = _make_templates(config, created, paths)
-        _check_ids([(t.doc_id, t.source) for t in templates])
-        ui = build_ui_template(extract_ui_messages(config.project_templates), config.project_name, created)
-        text, malformed = _template_file(config, UI_DOMAIN, ui)
-        templates.append(_Template(UI_DOMAIN, config.project_templates, len(ui.messages), text, malformed))
-        for t in templates:
-            path = config.pot_path(t.doc_id)
-            if t.replaces_malformed:
-                log.warning("%s is malformed; it is replaced by a new template", path)
-            if t.text is not None:
-                write_text_atomic(path, t.text, durable=False)  # regenerable from the sources
-            results.append(ExtractResult(t.doc_id, path, t.messages, t.text is not None))
-    return results
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateResult:
-    doc_id: str
-    language: str
-    path: Path
-    created: bool
-    written: bool
-    stats: MergeStats
-
-
-def _template_for(config: Config, domain: str) -> Catalogue:
-    path = config.pot_path(domain)
-    if not path.exists():
-        raise CatalogueError("template not found: run 'pipeline extract' first", path)
-    return load_catalogue(path)
-
-
-def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
-    """Create or merge ``locales/<lang>/LC_MESSAGES/<doc>.po`` from each template.
-
-    All PO files are read (and so checked) before any is written: a malformed
-    file stops the run with its file and line, and nothing is overwritten.
-    """
-    domains = _domains(load_documents(config))
-    results = []
-    with locked(config.locales_dir):
-        templates = {d: _template_for(config, d) for d in domains}
-        existing = {
-            (d, lang): load_catalogue(config.po_path(lang, d))
-            for d in domains
-            for lang in languages
-            if config.po_path(lang, d).exists()
-        }
-        for domain in domains:
-            pot = templates[domain]
-            for lang in languages:
-                path = config.po_path(lang, domain)
-                old = existing.get((domain, lang))
-                if old is None:
-                    po = new_catalogue(pot, lang)
-                    stats = MergeStats(kept=0, fuzzy=0, new=len(po.messages), obsolete=0)
-                else:
-                    po, stats = merge(old, pot, config.fuzzy_cutoff)
-                    if not po.header_value("Language"):
-                        po.set_header("Language", lang)
-                    if not po.header_value("Plural-Forms"):
-                        po.set_header("Plural-Forms", plural_forms(lang))
-                written = save_catalogue(path, po)
-                results.append(UpdateResult(domain, lang, path, old is None, written, stats))
-    return results
-
-
-@dataclass(slots=True)
-class HandoutResult:
-    """What the build did with one document in one language."""
-
-    doc_id: str
-    language: str
-    status: HandoutStatus
-    translated: int
-    total: int
-    reason: str = ""
-    outputs: list[Path] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    rebuilt: bool = True
 
 
 def _load(path: Path) -> Catalogue | None:
@@ -273,11 +69,9 @@ def _outputs(root: Path, doc_id: str, lang: str, formats: Sequence[str]) -> dict
 
 def _copy_static(config: Config, out_root: Path) -> str:
     """Copy the stylesheets, and the source folder's images and other assets, next to the pages."""
-    from .render.html import TEMPLATES
-
     static = out_root / "html" / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    for path in sorted((TEMPLATES / "static").iterdir()):
+    for path in sorted((BUILTIN_TEMPLATES / "static").iterdir()):
         write_text_atomic(static / path.name, path.read_text(encoding="utf-8"), durable=False)
     for path in sorted(config.source_dir.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
@@ -325,9 +119,8 @@ def _build(
 ) -> list[HandoutResult]:
     documents = load_documents(config)
     all_languages = (config.source_language, *languages)
-    catalogues = {
-        (d, lang): _load(config.po_path(lang, d)) for d in _domains(documents) for lang in languages
-    }
+    every_domain = domains([doc.id for doc in documents])
+    catalogues = {(d, lang): _load(config.po_path(lang, d)) for d in every_domain for lang in languages}
     out_root = config.build_dir / "preview" if preview else config.build_dir
     static = _copy_static(config, out_root)
     glossary = load_glossary(config.glossary_path)
@@ -388,7 +181,7 @@ def _build(
         manifest[f"{plan.doc.id}/{plan.language}"] = fingerprint
     write_text_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n", durable=False)
     index = out_root / "index.html"
-    write_text_atomic(index, _index_page(config, documents, all_languages, results, preview), durable=False)
+    write_text_atomic(index, index_page(config, documents, all_languages, results, preview), durable=False)
     return results
 
 
@@ -411,9 +204,7 @@ def _digest_files(paths: Sequence[Path]) -> str:
 def _common_fingerprint(config: Config, preview: bool) -> str:
     """What every handout depends on: templates, styles, settings, glossary, assets, our version."""
     from . import __version__
-    from .render.html import TEMPLATES
-
-    files = sorted(TEMPLATES.rglob("*"))
+    files = sorted(BUILTIN_TEMPLATES.rglob("*"))
     if config.project_templates.is_dir():
         files += sorted(config.project_templates.rglob("*"))
     files += [config.root / "pyproject.toml", config.glossary_path]
@@ -541,72 +332,3 @@ def _write_page(
         out=paths["pdf"],
     )
     return written, job
-
-
-def _index_page(
-    config: Config,
-    documents: Sequence[Document],
-    languages: Sequence[str],
-    results: Sequence[HandoutResult],
-    preview: bool,
-) -> str:
-    from .render.html import render_index
-
-    source = locale_info(config.source_language)
-    by_key = {(r.doc_id, r.language): r for r in results}
-    headers = [
-        {
-            "tag": locale_info(lang).tag,
-            "autonym": locale_info(lang).autonym,
-            "name": locale_info(lang).name_in(config.source_language),
-        }
-        for lang in languages
-    ]
-    rows = []
-    for doc in documents:
-        title = doc.title or doc.id
-        cells = []
-        for lang in languages:
-            r = by_key[(doc.id, lang)]
-            links = [
-                {
-                    "href": str(p.relative_to(config.build_dir / "preview" if preview else config.build_dir)),
-                    "label": p.suffix[1:].upper(),
-                }
-                for p in r.outputs
-            ]
-            label = {"published": "Published", "withheld": "Withheld", "preview": "Draft preview"}[
-                r.status.value
-            ]
-            order = ("untranslated", "draft", "translated", "reviewed", "failing checks")
-            counts = (
-                " · ".join(f"{r.counts[k]} {k}" for k in order if r.counts.get(k))
-                if lang != languages[0]
-                else ""
-            )
-            cells.append(
-                {
-                    "status": r.status.value,
-                    "label": label,
-                    "links": links,
-                    "reason": r.reason,
-                    "counts": counts,
-                }
-            )
-        rows.append({"title": title, "doc_id": doc.id, "cells": cells})
-    published = sum(1 for r in results if r.status is HandoutStatus.PUBLISHED)
-    withheld = sum(1 for r in results if r.status is HandoutStatus.WITHHELD)
-    summary = f"{published} handout(s) published, {withheld} withheld."
-    if preview:
-        summary = f"{len(results)} draft preview(s); nothing here is reviewed."
-    return render_index(
-        source,
-        title="Patient handouts: draft previews" if preview else "Patient handouts",
-        clinic=config.clinic,
-        static="html/_static",
-        languages=headers,
-        rows=rows,
-        summary=summary,
-        preview=preview,
-        project_templates=config.project_templates,
-    )

@@ -1,4 +1,7 @@
-"""The ``pipeline`` command: a thin layer over :mod:`pipeline.build`."""
+"""The ``pipeline`` command line: parse the arguments, call a stage, print what it did.
+
+Each command imports only the stage it runs, so a command pays only for what it uses.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,21 @@ from pathlib import Path
 
 from . import __version__
 from .config import UI_DOMAIN, Config, load_config, normalize_language
-from .errors import ConfigError, PipelineError
+from .errors import PipelineError
 
 log = logging.getLogger("pipeline")
+
+DESCRIPTION = """\
+Translate patient handouts: English Markdown in source/, gettext catalogues in
+locales/ for translators, reviewed HTML and PDF handouts in build/.
+
+The usual order: extract, update, (draft), translators and reviewers work in the
+PO files, check, review, build. Every command works on the project folder given
+by --project (default: the current folder)."""
+
+EPILOG = "Run 'pipeline COMMAND --help' for a command's options. User errors exit with status 2."
+
+LANG_HELP = "comma-separated locale codes, e.g. es,ar,zh_CN (default: languages in pyproject.toml)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,14 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only print errors"
     )
-    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__, parents=[common])
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("extract", parents=[common], help="source/*.md -> locales/templates/<doc>.pot")
-    up = sub.add_parser("update", parents=[common], help="templates -> locales/<lang>/LC_MESSAGES/<doc>.po")
-    up.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
-    bd = sub.add_parser("build", parents=[common], help="locales + source -> build/<format>/<lang>/<doc>")
-    bd.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=summary, description=summary)
+
+    command("extract", "write a template (.pot) per source document: source/*.md -> locales/templates/")
+    up = command("update", "create or merge each language's PO files from the templates, like msgmerge")
+    up.add_argument("--lang", help=LANG_HELP)
+    bd = command("build", "write the handouts that may be published: build/<format>/<lang>/<doc>.<format>")
+    bd.add_argument("--lang", help=LANG_HELP)
     bd.add_argument("--format", default="md,html,pdf", help="comma-separated: md, html, pdf (default: all)")
     bd.add_argument(
         "--preview",
@@ -47,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drafts included and marked, for reviewers; written to build/preview/, never published",
     )
-    dr = sub.add_parser("draft", parents=[common], help="fill untranslated entries with fuzzy machine drafts")
-    dr.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+    dr = command("draft", "fill untranslated entries with machine drafts, marked fuzzy for review")
+    dr.add_argument("--lang", help=LANG_HELP)
     dr.add_argument(
         "--engine",
         required=True,
@@ -58,68 +83,46 @@ def _parser() -> argparse.ArgumentParser:
     dr.add_argument("--redraft", action="store_true", help="replace existing fuzzy machine drafts too")
     dr.add_argument("--dry-run", action="store_true", help="show what would be sent and how many characters")
     dr.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
-    st = sub.add_parser(
-        "status", parents=[common], help="per document and language: untranslated ... reviewed"
-    )
-    st.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
-    st.add_argument("--format", choices=("table", "json"), default="table")
-    ck = sub.add_parser("check", parents=[common], help="QA checks on every translation; exit 1 on errors")
-    ck.add_argument("--lang", help="comma-separated locale codes (default: languages in pyproject)")
+    st = command("status", "per document and language: untranslated, draft, translated, reviewed, failing")
+    st.add_argument("--lang", help=LANG_HELP)
+    st.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    ck = command("check", "QA checks on every translation, as file:line reports; exit 1 on errors")
+    ck.add_argument("--lang", help=LANG_HELP)
     ck.add_argument("--strict", action="store_true", help="warnings fail the run too")
-    rv = sub.add_parser("review", parents=[common], help="review batches and sign-off")
+    rv = command("review", "review batches, sign-off and the bilingual sign-off sheet")
     rsub = rv.add_subparsers(dest="action", required=True, metavar="ACTION")
-    ex = rsub.add_parser("export", parents=[common], help="a PO of the entries that need this reviewer")
-    ex.add_argument("--lang", required=True)
-    ex.add_argument("--reviewer", required=True)
-    ex.add_argument("--doc", help="only this document id")
-    ex.add_argument("-o", "--output", type=Path, required=True)
-    im = rsub.add_parser("import", parents=[common], help="merge a reviewed batch back, recording sign-off")
-    im.add_argument("batch", type=Path)
-    sh = rsub.add_parser(
-        "sheet", parents=[common], help="bilingual sign-off sheet (HTML + PDF) for a clinician"
-    )
-    sh.add_argument("--lang", required=True)
-    sh.add_argument("--doc", help="only this document id")
+
+    def action(name: str, summary: str) -> argparse.ArgumentParser:
+        return rsub.add_parser(name, parents=[common], help=summary, description=summary)
+
+    ex = action("export", "write a PO of only the entries that need this reviewer")
+    ex.add_argument("--lang", required=True, help="the language to review, e.g. es")
+    ex.add_argument("--reviewer", required=True, help="the reviewer's name, as it will appear on sign-offs")
+    ex.add_argument("--doc", help="only this document id (default: every document and the templates' words)")
+    ex.add_argument("-o", "--output", type=Path, required=True, help="the batch file to write (.po)")
+    im = action("import", "merge a reviewed batch back, recording sign-off; conflicts are kept aside")
+    im.add_argument("batch", type=Path, help="a batch written by 'review export' and edited by the reviewer")
+    sh = action("sheet", "write a bilingual sign-off sheet (HTML + PDF) for a clinician")
+    sh.add_argument("--lang", required=True, help="the translation's language, e.g. es")
+    sh.add_argument("--doc", help="only this document id (default: every document)")
     sh.add_argument("--engine", help="drafting engine for a back-translation column (e.g. google, libre)")
     sh.add_argument("--url", help="server URL for the engine (LibreTranslate)")
-    sg = rsub.add_parser(
-        "sign", parents=[common], help="sign off every translated entry that passes the checks"
-    )
-    sg.add_argument("--lang", required=True)
-    sg.add_argument("--reviewer", required=True)
-    sg.add_argument("--doc", help="only this document id")
+    sg = action("sign", "sign off translated entries reviewed directly in a PO editor")
+    sg.add_argument("--lang", required=True, help="the language reviewed, e.g. es")
+    sg.add_argument("--reviewer", required=True, help="the reviewer's name, as it will appear on sign-offs")
+    sg.add_argument("--doc", help="only this document id (default: every document and the templates' words)")
     return parser
 
 
-def _doc_ids(config: Config, only: str | None) -> list[str]:
-    from . import build
-
-    ids = [d.id for d in build.load_documents(config)]
-    if only:
-        if only not in ids:
-            raise ConfigError(f"no document with id {only!r}; documents: {', '.join(ids)}")
-        return [only]
-    return ids
-
-
-def _run_review(args: argparse.Namespace, config: Config) -> int:
-    from . import batches  # imported per command: every command pays for what it imports
+def _review(args: argparse.Namespace, config: Config) -> int:
     from .checks import load_glossary
+    from .segment import document_ids
 
     glossary = load_glossary(config.glossary_path)
-    ids: list[str] = []
-    if args.action in ("export", "sign"):
-        ids = _doc_ids(config, args.doc)
-        if not args.doc:
-            ids.append(UI_DOMAIN)  # the handout templates' words are reviewed too
-    if args.action == "export":
-        lang = normalize_language(args.lang, "--lang")
-        result = batches.export_batch(config, lang, args.reviewer, args.output, ids, glossary)
-        per_doc = ", ".join(f"{d}: {n}" for d, n in result.by_document.items()) or "nothing to review"
-        log.info("%s: %d entries for %s (%s)", result.path, result.entries, args.reviewer, per_doc)
-        return 0
     if args.action == "import":
-        imported = batches.import_batch(config, args.batch, glossary)
+        from .review.batches import import_batch
+
+        imported = import_batch(config, args.batch, glossary)
         log.info(
             "%d applied, %d unchanged, %d signed off", imported.applied, imported.unchanged, imported.signed
         )
@@ -133,18 +136,24 @@ def _run_review(args: argparse.Namespace, config: Config) -> int:
         return 0
     lang = normalize_language(args.lang, "--lang")
     if args.action == "sheet":
-        from . import build
-        from .sheet import add_back_translations, sheet_rows, write_sheet
+        from .render.sheet import write_sheets
+        from .segment import select_documents
 
-        docs = [d for d in build.load_documents(config) if not args.doc or d.id == args.doc]
-        for doc in docs:
-            rows = sheet_rows(doc, config.po_path(lang, doc.id), lang, config, glossary)
-            if args.engine:
-                add_back_translations(rows, config, lang, args.engine, args.url)
-            paths = write_sheet(config, doc, lang, rows, args.engine, config.build_dir / "review" / lang)
-            log.info("%s", ", ".join(str(p.relative_to(config.root)) for p in paths))
+        documents = select_documents(config, args.doc)
+        for path in write_sheets(config, documents, lang, glossary, args.engine, args.url):
+            log.info("%s", path.relative_to(config.root))
         return 0
-    signed = batches.sign_language(config, lang, args.reviewer, ids, glossary)
+    ids = document_ids(config, args.doc) + ([] if args.doc else [UI_DOMAIN])
+    if args.action == "export":
+        from .review.batches import export_batch
+
+        result = export_batch(config, lang, args.reviewer, args.output, ids, glossary)
+        per_doc = ", ".join(f"{d}: {n}" for d, n in result.by_document.items()) or "nothing to review"
+        log.info("%s: %d entries for %s (%s)", result.path, result.entries, args.reviewer, per_doc)
+        return 0
+    from .review.batches import sign_language
+
+    signed = sign_language(config, lang, args.reviewer, ids, glossary)
     log.info(
         "%d signed off by %s, %d already signed, %d not ready (untranslated or fuzzy), %d failing checks",
         signed.signed,
@@ -158,8 +167,8 @@ def _run_review(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _run_build(args: argparse.Namespace) -> int:
-    from . import prefork
+def _build(args: argparse.Namespace) -> int:
+    from .render import prefork
     from .render.pdf import warm_up
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -168,9 +177,9 @@ def _run_build(args: argparse.Namespace) -> int:
     with renderer if renderer is not None else contextlib.nullcontext():
         config = load_config(args.project)
         languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()
-        from . import build
+        from .build import build
 
-        results = build.build(config, languages, formats, preview=args.preview, renderer=renderer)
+        results = build(config, languages, formats, preview=args.preview, renderer=renderer)
     for b in results:
         outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
         line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"
@@ -188,100 +197,104 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "build":
-        return _run_build(args)
-    config = load_config(args.project)
-    from . import build
+def _draft(args: argparse.Namespace, config: Config) -> int:
+    from .drafts.run import draft
 
-    if args.command == "extract":
-        for r in build.extract(config):
-            state = "written" if r.written else "unchanged"
-            log.info("%s: %d messages (%s)", r.path.relative_to(config.root), r.messages, state)
-    elif args.command == "update":
-        for u in build.update(config, config.select_languages(args.lang)):
-            state = "created" if u.created else ("updated" if u.written else "unchanged")
-            log.info("%s: %s (%s)", u.path.relative_to(config.root), state, u.stats)
-    elif args.command == "draft":
-        from .drafts.run import draft
-
-        reports = draft(
-            config,
-            config.select_languages(args.lang),
-            args.engine,
-            url=args.url,
-            redraft=args.redraft,
-            dry_run=args.dry_run,
-            concurrency=args.concurrency,
-        )
-        failed = 0
-        for rep in reports:
-            if args.dry_run:
-                log.info(
-                    "%s [%s]: %d to draft; would send %d request(s), %d characters (%d cached)",
-                    rep.language,
-                    rep.engine,
-                    rep.to_draft,
-                    rep.requests,
-                    rep.characters,
-                    rep.cached,
-                )
-                continue
+    reports = draft(
+        config,
+        config.select_languages(args.lang),
+        args.engine,
+        url=args.url,
+        redraft=args.redraft,
+        dry_run=args.dry_run,
+        concurrency=args.concurrency,
+    )
+    failed = 0
+    for rep in reports:
+        if args.dry_run:
             log.info(
-                "%s [%s]: %d to draft: %d drafted (%d from cache), %d rejected, %d failed; %d request(s)",
+                "%s [%s]: %d to draft; would send %d request(s), %d characters (%d cached)",
                 rep.language,
                 rep.engine,
                 rep.to_draft,
-                rep.drafted,
-                rep.cached,
-                len(rep.rejected),
-                len(rep.failed),
                 rep.requests,
+                rep.characters,
+                rep.cached,
             )
-            for msgid, reason in rep.rejected:
-                log.warning("  rejected %r: %s", msgid[:60], reason)
-            for msgid, reason in rep.failed:
-                log.warning("  failed %r: %s", msgid[:60], reason)
-            for msgid, reason in rep.glossary:
-                log.warning("  kept, but %s: %r", reason, msgid[:60])
-            failed += len(rep.failed)
-        return 1 if failed else 0
-    elif args.command == "status":
-        from . import qa
-        from .checks import load_glossary
+            continue
+        log.info(
+            "%s [%s]: %d to draft: %d drafted (%d from cache), %d rejected, %d failed; %d request(s)",
+            rep.language,
+            rep.engine,
+            rep.to_draft,
+            rep.drafted,
+            rep.cached,
+            len(rep.rejected),
+            len(rep.failed),
+            rep.requests,
+        )
+        for msgid, reason in rep.rejected:
+            log.warning("  rejected %r: %s", msgid[:60], reason)
+        for msgid, reason in rep.failed:
+            log.warning("  failed %r: %s", msgid[:60], reason)
+        for msgid, reason in rep.glossary:
+            log.warning("  kept, but %s: %r", reason, msgid[:60])
+        failed += len(rep.failed)
+    return 1 if failed else 0
 
-        ids = _doc_ids(config, None)
-        glossary = load_glossary(config.glossary_path)
-        rows = []
-        for lang in config.select_languages(args.lang):
-            for domain, (_, catalogue) in qa.load_language(config, lang, ids).items():
-                rows.append(qa.status_row(domain, lang, catalogue, config, glossary))
-        if args.format == "json":
-            print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
-        else:
-            print(qa.render_table(rows), end="")
-    elif args.command == "check":
-        from . import qa
-        from .checks import Severity, load_glossary
 
-        ids = _doc_ids(config, None)
-        glossary = load_glossary(config.glossary_path)
-        errors = warnings = 0
-        for lang in config.select_languages(args.lang):
-            for path, catalogue in qa.load_language(config, lang, ids).values():
-                for finding in qa.catalogue_findings(
-                    catalogue, path.relative_to(config.root), lang, glossary
-                ):
-                    print(finding)
-                    if finding.problem.severity is Severity.BLOCKING:
-                        errors += 1
-                    else:
-                        warnings += 1
-        log.info("%d error(s), %d warning(s)", errors, warnings)
-        return 1 if errors or (args.strict and warnings) else 0
-    elif args.command == "review":
-        return _run_review(args, config)
+def _status(args: argparse.Namespace, config: Config) -> int:
+    from .checks import load_glossary
+    from .review.status import render_table, status_rows
+    from .segment import document_ids
+
+    glossary = load_glossary(config.glossary_path)
+    rows = status_rows(config, config.select_languages(args.lang), document_ids(config), glossary)
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        print(render_table(rows), end="")
     return 0
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    from .checks import Severity, load_glossary
+    from .review.status import project_findings
+    from .segment import document_ids
+
+    glossary = load_glossary(config.glossary_path)
+    languages = config.select_languages(args.lang)
+    errors = warnings = 0
+    for finding in project_findings(config, languages, document_ids(config), glossary):
+        print(finding)
+        if finding.problem.severity is Severity.BLOCKING:
+            errors += 1
+        else:
+            warnings += 1
+    log.info("%d error(s), %d warning(s)", errors, warnings)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        return _build(args)
+    config = load_config(args.project)
+    if args.command == "extract":
+        from .extract import extract
+
+        for r in extract(config):
+            state = "written" if r.written else "unchanged"
+            log.info("%s: %d messages (%s)", r.path.relative_to(config.root), r.messages, state)
+        return 0
+    if args.command == "update":
+        from .update import update
+
+        for u in update(config, config.select_languages(args.lang)):
+            state = "created" if u.created else ("updated" if u.written else "unchanged")
+            log.info("%s: %s (%s)", u.path.relative_to(config.root), state, u.stats)
+        return 0
+    commands = {"draft": _draft, "status": _status, "check": _check, "review": _review}
+    return commands[args.command](args, config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -161,6 +161,12 @@ _KNOWN = {
 UI_DOMAIN = "ui"
 """Catalogue name of the words in the handout templates (a document may not use this id)."""
 
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "render" / "templates"
+"""The handout templates shipped with the pipeline; a project's ``templates/`` overrides them by name."""
+
+UI_TEMPLATES = ("base.html", "handout.html")
+"""Templates whose words reach patients and so are translated (the index is for staff)."""
+
 
 def load_config(root: Path) -> Config:
     """Read ``root/pyproject.toml``; a missing table gives the defaults, bad values a clear error."""

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import review
 from .catalogue import Catalogue, Message
@@ -118,3 +119,19 @@ def plan_handout(
                 f"{plan.percent:.0f}% ready, {min_translated:.0f}% required"
             )
     return plan
+
+
+@dataclass(slots=True)
+class HandoutResult:
+    """What the build did with one document in one language."""
+
+    doc_id: str
+    language: str
+    status: HandoutStatus
+    translated: int
+    total: int
+    reason: str = ""
+    outputs: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    rebuilt: bool = True

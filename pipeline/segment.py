@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,8 +22,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .errors import SourceError
+from .config import Config
+from .errors import ConfigError, SourceError
 from .model import BlockKind, Document, Layout, Origin, Placement, Segment
+from .sources import check_ids, find_documents, read_document
 
 _BREAKS = "pipeline_breaks"
 HARD_BREAK = "\\\n"
@@ -363,3 +366,37 @@ def extract(
         )
         notes = []
         critical = False
+
+
+def segment_document(config: Config, path: Path) -> Document:
+    """One source document, read and split into segments with the project's settings."""
+    doc = read_document(path, config.root)
+    doc.segments = list(
+        extract(doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker)
+    )
+    return doc
+
+
+def load_documents(config: Config) -> list[Document]:
+    """Every source document, read and segmented; duplicate ids are an error."""
+    documents = [segment_document(config, path) for path in find_documents(config.source_dir)]
+    if not documents:
+        raise SourceError("no Markdown documents (*.md) found", config.source_dir)
+    check_ids([(doc.id, doc.path) for doc in documents])
+    return documents
+
+
+def select_documents(config: Config, only: str | None = None) -> list[Document]:
+    """Every document, or just the one whose id is ``only`` (an unknown id is an error)."""
+    documents = load_documents(config)
+    if not only:
+        return documents
+    chosen = [d for d in documents if d.id == only]
+    if not chosen:
+        raise ConfigError(f"no document with id {only!r}; documents: {', '.join(d.id for d in documents)}")
+    return chosen
+
+
+def document_ids(config: Config, only: str | None = None) -> list[str]:
+    """The project's document ids, or just ``only`` after checking that it is one of them."""
+    return [d.id for d in select_documents(config, only)]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import yaml
+from babel.messages.extract import extract as babel_extract
 
+from .config import BUILTIN_TEMPLATES, UI_DOMAIN, UI_TEMPLATES
 from .errors import SourceError
 from .fileio import read_utf8
 from .model import Document, FrontMatter
@@ -93,3 +97,40 @@ def find_documents(source_dir: Path) -> list[Path]:
     if not source_dir.is_dir():
         raise SourceError("source folder not found (expected Markdown documents here)", source_dir)
     return sorted(p for p in source_dir.rglob("*.md") if p.is_file())
+
+
+def check_ids(pairs: Sequence[tuple[str, Path]]) -> None:
+    """Document ids (with the file each comes from) must be unique and not the templates' domain."""
+    seen: dict[str, Path] = {}
+    for doc_id, path in pairs:
+        if doc_id == UI_DOMAIN:
+            raise SourceError(f"document id {UI_DOMAIN!r} is reserved for the handout templates' words", path)
+        if doc_id in seen:
+            raise SourceError(f"document id {doc_id!r} is already used by {seen[doc_id]}", path)
+        seen[doc_id] = path
+
+
+def domains(doc_ids: Sequence[str]) -> list[str]:
+    """Every catalogue of a language: one per document, then the templates' words."""
+    return [*doc_ids, UI_DOMAIN]
+
+
+def template_words(project_templates: Path | None = None) -> Iterator[tuple[str, int, str, list[str]]]:
+    """(template, line, msgid, comments) of every word in the handout templates that reaches patients.
+
+    A project's ``templates/`` folder overrides a built-in template of the same name. The words
+    are found by Babel's extractor for Jinja2 templates; rendering them is :mod:`pipeline.render`'s.
+    """
+    for name in UI_TEMPLATES:
+        own = project_templates / name if project_templates is not None else None
+        path = own if own is not None and own.is_file() else BUILTIN_TEMPLATES / name
+        found = babel_extract(
+            "jinja2.ext:babel_extract",
+            io.BytesIO(read_utf8(path, SourceError, "template").encode("utf-8")),
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+            comment_tags=("Translators:",),
+            options={"extensions": "jinja2.ext.i18n"},
+        )
+        for lineno, message, comments, _context in found:
+            if isinstance(message, str):
+                yield name, lineno, message, list(comments)

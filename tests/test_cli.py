@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -219,20 +220,20 @@ def _many_documents(project: Path, count: int) -> None:
 def test_extraction_on_every_core_writes_what_one_core_writes(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import build
+    from pipeline import extract as extract_stage
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    _many_documents(project, build.PARALLEL_EXTRACT_MIN + 4)
+    _many_documents(project, extract_stage.PARALLEL_EXTRACT_MIN + 4)
     templates = project / "locales" / "templates"
     for pot in templates.glob("*.pot"):
         pot.unlink()
     assert run(project, "extract") == 0
     parallel = {p.name: p.read_bytes() for p in templates.glob("*.pot")}
-    assert len(parallel) == build.PARALLEL_EXTRACT_MIN + 4 + 3  # the copies, two documents, ui
+    assert len(parallel) == extract_stage.PARALLEL_EXTRACT_MIN + 4 + 3  # the copies, two documents, ui
     assert b'msgid "Is copy 7 safe?"' in parallel["copy-07.pot"]
     for pot in templates.glob("*.pot"):
         pot.unlink()
-    monkeypatch.setattr(build, "PARALLEL_EXTRACT_MIN", 10**6)
+    monkeypatch.setattr(extract_stage, "PARALLEL_EXTRACT_MIN", 10**6)
     assert run(project, "extract") == 0
     assert {p.name: p.read_bytes() for p in templates.glob("*.pot")} == parallel
 
@@ -240,9 +241,9 @@ def test_extraction_on_every_core_writes_what_one_core_writes(
 def test_extraction_on_every_core_reports_the_first_broken_document(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipeline import build
+    from pipeline import extract as extract_stage
 
-    _many_documents(project, build.PARALLEL_EXTRACT_MIN + 4)
+    _many_documents(project, extract_stage.PARALLEL_EXTRACT_MIN + 4)
     for name in ("copy-05.md", "copy-11.md"):
         doc = project / "source" / name
         broken = doc.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1)
@@ -259,3 +260,34 @@ def test_extraction_on_every_core_reports_the_first_broken_document(
     )
     assert run(project, "extract") == 2
     assert "document id 'copy-12' is already used by" in capsys.readouterr().err
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found.update(action.choices)
+    return found
+
+
+def test_every_command_and_option_has_help_for_users(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import _parser
+
+    top = _parser()
+    top_help = top.format_help()
+    assert "Translate patient handouts" in top_help and "thin layer" not in top_help
+    parsers = {"pipeline": top}
+    for name, sub in _subcommands(top).items():
+        parsers[f"pipeline {name}"] = sub
+        parsers.update({f"pipeline {name} {n}": p for n, p in _subcommands(sub).items()})
+    assert {"pipeline review sign", "pipeline review export", "pipeline draft"} <= set(parsers)
+    undocumented = [
+        f"{where} {'/'.join(a.option_strings) or a.dest}"
+        for where, parser in parsers.items()
+        for a in parser._actions
+        if not isinstance(a, argparse._SubParsersAction) and not (a.help and a.help.strip())
+    ]
+    assert undocumented == []
+    for where, parser in parsers.items():
+        if where != "pipeline":
+            assert parser.description, f"{where} has no description"

@@ -22,7 +22,7 @@ from pipeline.checks import markup
 from pipeline.cli import main
 from pipeline.drafts.engines import SPECS, PseudoEngine, make_engine
 from pipeline.drafts.masking import DraftRejected, mask, unmask, validate
-from pipeline.drafts.run import redact
+from pipeline.drafts.secrets import redact
 from pipeline.segment import extract
 from pipeline.sources import parse_document
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import prefork
 from pipeline.cli import main
+from pipeline.render import prefork
 from pipeline.render.pdf import PdfJob, cost
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks: Linux only")
@@ -121,7 +121,7 @@ def test_cjk_handouts_are_started_first() -> None:
 # A caller whose jobs block until stopped: each job leaves a marker, then sleeps.
 _STUCK_CALLER = """
 import pathlib, sys, time
-from pipeline import prefork
+from pipeline.render import prefork
 
 def job(item):
     pathlib.Path(sys.argv[1], f"started-{item}").touch()

@@ -218,6 +218,21 @@ def test_status_json_and_check_exit_codes(project: Path, capsys: pytest.CaptureF
     assert "failing checks" in capsys.readouterr().out
 
 
+def test_status_table_shows_whole_document_ids_when_piped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_id = "ketamine-therapy-frequently-asked-questions-for-patients-new-to-the-clinic"
+    faq = (project / "source" / f"{FAQ}.md").read_text(encoding="utf-8")
+    (project / "source" / "long.md").write_text(faq.replace(f"id: {FAQ}", f"id: {long_id}"), encoding="utf-8")
+    assert run(project, "extract") == 0 and run(project, "update", "--lang", "es") == 0
+    capsys.readouterr()
+    assert run(project, "status", "--lang", "es") == 0  # captured: not a terminal, as when piped
+    out = capsys.readouterr().out
+    assert f"│ {long_id} │" in out
+    assert "│ what-ketamine-therapy-feels-like " in out
+    assert "…" not in out
+
+
 def test_review_sheet_with_back_translation(project: Path) -> None:
     from pypdf import PdfReader
 

@@ -8,9 +8,10 @@ adding an engine is one more entry. ``tm`` and ``pseudo`` work offline.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +22,15 @@ from babel import Locale
 from ..catalogue import load_catalogue
 from ..catalogue.matching import FuzzyIndex
 from ..errors import ConfigError
-from ..review import MACHINE_DRAFT
+from .secrets import redact
+
+MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
+"""The translator comment a machine draft carries: ``machine draft: ENGINE DATE``."""
+
+
+def is_machine_draft(translator_comments: Iterable[str]) -> bool:
+    """Whether an entry's translation was written by an engine (and not since by a person)."""
+    return any(MACHINE_DRAFT.match(c) for c in translator_comments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +201,6 @@ class DeepTranslatorEngine:
         try:
             self._local.impl = self._build()  # fail now, with a clear message, not in a worker thread
         except Exception as exc:
-            from .run import redact
-
             raise ConfigError(
                 f"engine {spec.name!r} cannot translate {source} -> {target}: "
                 f"{redact(str(exc), self.secrets)[:300]}"
@@ -268,7 +275,7 @@ class TranslationMemory:
         fuzzy: dict[str, tuple[str, str]] = {}
         for path in sorted(folder.glob("*.po")):
             for m in load_catalogue(path).messages:
-                machine = any(MACHINE_DRAFT.match(c) for c in m.translator_comments)
+                machine = is_machine_draft(m.translator_comments)
                 if m.msgstr and m.msgid and not machine:  # our memory is people's work, not engines'
                     (fuzzy if m.fuzzy else reviewed).setdefault(m.msgid, (m.msgstr, path.name))
         tm.entries = {**fuzzy, **reviewed}  # a non-fuzzy translation wins over a draft

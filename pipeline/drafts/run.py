@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import re
 import sys
 import threading
 import time
@@ -22,27 +21,18 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-from .. import review
 from ..catalogue import load_catalogue, locked, save_catalogue
 from ..checks import Context, check_glossary, load_glossary
 from ..config import UI_DOMAIN, Config
 from ..errors import CatalogueError
+from ..segment import load_documents
 from .cache import DraftCache
-from .engines import Engine, Result, make_engine
+from .engines import MACHINE_DRAFT, Engine, Result, is_machine_draft, make_engine
 from .masking import DraftRejected, Masked, mask, unmask, validate
+from .secrets import redact
 
 log = logging.getLogger("pipeline")
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with every secret (also URL-encoded) replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-                text = text.replace(form, "***")
-    return re.sub(r"(api[_-]?key|key|token|secret)=([^&\s]+)", r"\1=***", text, flags=re.IGNORECASE)
 
 
 @contextmanager
@@ -189,7 +179,7 @@ def _eligible(msgstr: str, fuzzy: bool, comments: Sequence[str], redraft: bool) 
     """Never overwrite a translation; re-draft only our own fuzzy machine drafts, and only when asked."""
     if not msgstr:
         return True
-    return redraft and fuzzy and any(review.MACHINE_DRAFT.match(c) for c in comments)
+    return redraft and fuzzy and is_machine_draft(comments)
 
 
 def draft(
@@ -205,8 +195,6 @@ def draft(
     show_progress: bool | None = None,
 ) -> list[DraftReport]:
     """Fill untranslated entries of every catalogue of ``languages`` with fuzzy machine drafts."""
-    from ..build import load_documents
-
     settings = EngineSettings.from_config(config, engine_name, url, concurrency)
     today = today or dt.date.today()
     glossary = load_glossary(config.glossary_path)
@@ -312,7 +300,7 @@ def _run_language(
                     m.msgstr = text
                     m.fuzzy = True
                     m.translator_comments = [
-                        c for c in m.translator_comments if not review.MACHINE_DRAFT.match(c)
+                        c for c in m.translator_comments if not MACHINE_DRAFT.match(c)
                     ] + [f"{comment_base} ({note})" if note else comment_base]
                 if save_catalogue(path, catalogue) and str(path) not in report.written:
                     report.written.append(str(path))

@@ -9,28 +9,25 @@ turned into plain text. A translation can change words, never markup.
 from __future__ import annotations
 
 import gettext
-import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.extract import extract as babel_extract
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..checks import sanctioned_html
+from ..config import BUILTIN_TEMPLATES
 from ..localedata import LocaleInfo
 from ..model import EntryState
 from ..publish import Plan
 from ..segment import markdown_parser
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-UI_TEMPLATES = ("base.html", "handout.html")
-"""Templates whose words reach patients and so are translated (the index is for staff)."""
+TEMPLATES = BUILTIN_TEMPLATES
 
 _HANGUL_WORD = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
 _CSS_SAFE = re.compile(r"[A-Za-z0-9 ]|[^\x00-\x7f]")
@@ -100,24 +97,6 @@ class CatalogueTranslations(gettext.NullTranslations):
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         return self.gettext(msgid1 if n == 1 else msgid2)
-
-
-def extract_ui_messages(project_templates: Path | None = None) -> Iterator[tuple[str, int, str, list[str]]]:
-    """(template, line, msgid, comments) of every translatable word in the handout templates."""
-    env = environment(project_templates)
-    assert env.loader is not None
-    for name in UI_TEMPLATES:
-        source, _, _ = env.loader.get_source(env, name)
-        found = babel_extract(
-            "jinja2.ext:babel_extract",
-            io.BytesIO(source.encode("utf-8")),
-            keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
-            comment_tags=("Translators:",),
-            options={"extensions": "jinja2.ext.i18n"},
-        )
-        for lineno, message, comments, _context in found:
-            if isinstance(message, str):
-                yield name, lineno, message, list(comments)
 
 
 def _wrap(children: list[Any], css_class: str) -> list[Any]:

@@ -47,7 +47,7 @@ def _weasyprint() -> Any:
 def warm_up() -> None:
     """Import WeasyPrint, ask fontconfig for the fonts and lay out a small page.
 
-    Run once in a process that forks the render workers (see :mod:`pipeline.prefork`), it
+    Run once in a process that forks the render workers (see :mod:`pipeline.render.prefork`), it
     saves each of them about half a second.
     """
     weasyprint = _weasyprint()

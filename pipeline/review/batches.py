@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import review
-from .catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
-from .checks import Context, Glossary, blocking_problems, run_checks
-from .config import Config, normalize_language
-from .errors import CatalogueError
-from .model import EntryState
-from .qa import entry_state
+from ..catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
+from ..checks import Context, Glossary, blocking_problems, run_checks
+from ..config import Config, normalize_language
+from ..errors import CatalogueError
+from ..model import EntryState
+from . import signoff
+from .status import entry_state
 
 BASE = re.compile(r"^batch-base: (?P<digest>[0-9a-f]{12})$")
 
@@ -49,13 +49,13 @@ def needs_review(
     if problems:
         reasons += [f"check [{p.check}] {p.severity.value}: {p.message}" for p in problems]
     if state is EntryState.TRANSLATED:
-        valid = review.valid_signoffs(message)
+        valid = signoff.valid_signoffs(message)
         if any(s.name.casefold() == reviewer.casefold() for s in valid):
             return reasons if problems else []
-        if review.signoffs(message) and not valid:
+        if signoff.signoffs(message) and not valid:
             reasons.append("changed since it was signed off")
         else:
-            needed = 2 if review.is_critical(message, config.critical_words) else 1
+            needed = 2 if signoff.is_critical(message, config.critical_words) else 1
             reasons.append(f"needs {needed - len(valid)} more sign-off(s)")
     return reasons
 
@@ -177,7 +177,7 @@ def import_batch(
             assert current is not None
             changed = current.msgstr != entry.msgstr or current.fuzzy != entry.fuzzy
             notes = [
-                c for c in entry.translator_comments if not BASE.match(c) and not review.SIGNOFF.match(c)
+                c for c in entry.translator_comments if not BASE.match(c) and not signoff.SIGNOFF.match(c)
             ]
             for note in notes:
                 if note not in current.translator_comments:
@@ -193,7 +193,7 @@ def import_batch(
                 blocking = blocking_problems(Context(current.msgid, current.msgstr, language, glossary))
                 if blocking:
                     result.not_signed.append(f"{domain}: {current.msgid[:50]!r}: {blocking[0].message}")
-                elif review.sign(current, reviewer, today):
+                elif signoff.sign(current, reviewer, today):
                     result.signed += 1
         for po_path, catalogue in live.values():
             save_catalogue(po_path, catalogue)
@@ -235,7 +235,7 @@ def sign_language(
                 blocking = blocking_problems(Context(m.msgid, m.msgstr, language, glossary))
                 if blocking:
                     result.refused.append(f"{path}:{m.lineno}: {m.msgid[:50]!r}: {blocking[0].message}")
-                elif review.sign(m, reviewer, today):
+                elif signoff.sign(m, reviewer, today):
                     result.signed += 1
                 else:
                     result.already += 1

@@ -7,11 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import review
-from .catalogue import Catalogue, Message, load_catalogue
-from .checks import Context, Glossary, Problem, blocking_problems, run_checks
-from .config import UI_DOMAIN, Config
-from .model import EntryState
+from ..catalogue import Catalogue, Message, load_catalogue
+from ..checks import Context, Glossary, Problem, blocking_problems, run_checks
+from ..config import Config
+from ..model import EntryState
+from ..sources import domains
+from . import signoff
 
 STATES = (EntryState.UNTRANSLATED, EntryState.DRAFT, EntryState.TRANSLATED, EntryState.REVIEWED)
 
@@ -59,12 +60,8 @@ class Finding:
         )
 
 
-def domains(config: Config, doc_ids: Sequence[str]) -> list[str]:
-    return [*doc_ids, UI_DOMAIN]
-
-
 def entry_state(message: Message, config: Config) -> EntryState:
-    return review.state(message, review.is_critical(message, config.critical_words))
+    return signoff.state(message, signoff.is_critical(message, config.critical_words))
 
 
 def catalogue_findings(
@@ -93,11 +90,31 @@ def status_row(
 def load_language(config: Config, language: str, doc_ids: Sequence[str]) -> dict[str, tuple[Path, Catalogue]]:
     """The catalogues of one language that exist, by domain."""
     found = {}
-    for domain in domains(config, doc_ids):
+    for domain in domains(doc_ids):
         path = config.po_path(language, domain)
         if path.exists():
             found[domain] = (path, load_catalogue(path))
     return found
+
+
+def status_rows(
+    config: Config, languages: Sequence[str], doc_ids: Sequence[str], glossary: Glossary
+) -> list[StatusRow]:
+    """One row per document (and the templates' words) per language that has a catalogue."""
+    return [
+        status_row(domain, lang, catalogue, config, glossary)
+        for lang in languages
+        for domain, (_, catalogue) in load_language(config, lang, doc_ids).items()
+    ]
+
+
+def project_findings(
+    config: Config, languages: Sequence[str], doc_ids: Sequence[str], glossary: Glossary
+) -> Iterator[Finding]:
+    """Every check problem of every catalogue of these languages, paths relative to the project."""
+    for lang in languages:
+        for path, catalogue in load_language(config, lang, doc_ids).values():
+            yield from catalogue_findings(catalogue, path.relative_to(config.root), lang, glossary)
 
 
 def render_table(rows: Sequence[StatusRow]) -> str:
@@ -122,7 +139,9 @@ def render_table(rows: Sequence[StatusRow]) -> str:
         filled = round(r.percent_reviewed / 5)
         bar = "█" * filled + "░" * (20 - filled) + f" {r.percent_reviewed:3.0f}%"
         table.add_row(r.doc_id, r.language, *(str(r.counts[s.value]) for s in STATES), str(r.failing), bar)
-    console = Console(width=130, force_terminal=False, color_system=None)
+    # As wide as the table needs, so that document ids are never cut short (the output is often piped).
+    width = Console(width=10_000, color_system=None).measure(table).maximum
+    console = Console(width=width, force_terminal=False, color_system=None)
     with console.capture() as capture:
         console.print(table)
     return capture.get()

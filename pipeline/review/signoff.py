@@ -18,12 +18,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .catalogue import Message
-from .config import DEFAULT_CRITICAL_WORDS
-from .model import EntryState
+from ..catalogue import Message
+from ..config import DEFAULT_CRITICAL_WORDS
+from ..model import EntryState
 
 SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
-MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
 
 _DIGIT = re.compile(r"\d")
 

@@ -1,0 +1,140 @@
+"""Markup parity: links, images, code spans, emphasis and raw HTML of a translation against its source."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .base import Context
+
+
+@lru_cache(maxsize=1)
+def _inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from _walk(tok.children)
+
+
+@lru_cache(maxsize=8192)
+def markup(text: str) -> tuple[tuple[str, str], ...]:
+    """The inline markup a translation must keep: links, images, raw HTML, code spans, emphasis."""
+    items: list[tuple[str, str]] = []
+    for tok in _walk(_inline_parser().parseInline(text, {})):
+        if tok.type == "link_open":
+            items.append(("link", str(tok.attrGet("href") or "")))
+        elif tok.type == "image":
+            items.append(("image", str(tok.attrGet("src") or "")))
+        elif tok.type == "html_inline":
+            items.append(("html", tok.content))
+        elif tok.type == "code_inline":
+            items.append(("code", tok.content))
+        elif tok.type in ("em_open", "strong_open"):
+            items.append(("emphasis", tok.type))
+    return tuple(items)
+
+
+def _differences(kind: str, source: str, translation: str) -> str | None:
+    want = Counter(v for k, v in markup(source) if k == kind)
+    got = Counter(v for k, v in markup(translation) if k == kind)
+    if want == got:
+        return None
+    parts = []
+    if missing := sorted((want - got).elements()):
+        parts.append("missing " + ", ".join(repr(v) for v in missing))
+    if extra := sorted((got - want).elements()):
+        parts.append("not in the source " + ", ".join(repr(v) for v in extra))
+    return "; ".join(parts)
+
+
+def check_links(ctx: Context) -> Iterator[str]:
+    """Every link target of the source and no other: a translation must never redirect a patient."""
+    if diff := _differences("link", ctx.source, ctx.translation):
+        yield f"link targets differ: {diff}"
+
+
+def check_images(ctx: Context) -> Iterator[str]:
+    """Every image source of the source and no other."""
+    if diff := _differences("image", ctx.source, ctx.translation):
+        yield f"image sources differ: {diff}"
+
+
+def check_code(ctx: Context) -> Iterator[str]:
+    """Code spans are literal (commands, values): they are copied, not translated."""
+    if diff := _differences("code", ctx.source, ctx.translation):
+        yield f"code spans differ: {diff}"
+
+
+def check_emphasis(ctx: Context) -> Iterator[str]:
+    """As many emphasised and bold passages as the source."""
+    want = Counter(v for k, v in markup(ctx.source) if k == "emphasis")
+    got = Counter(v for k, v in markup(ctx.translation) if k == "emphasis")
+    if want != got:
+        yield f"emphasis differs: source has {sum(want.values())}, translation {sum(got.values())}"
+
+
+def check_html(ctx: Context) -> Iterator[str]:
+    """Inline HTML the source does not have is shown as text, never run."""
+    want = {v for k, v in markup(ctx.source) if k == "html"}
+    if extra := sorted({v for k, v in markup(ctx.translation) if k == "html"} - want):
+        yield "raw HTML not in the source (shown as text): " + ", ".join(extra)
+
+
+def sanctioned_html(source: str) -> frozenset[str]:
+    """The inline HTML snippets a translation of ``source`` may contain and have rendered."""
+    return frozenset(v for k, v in markup(source) if k == "html")
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where code spans are: a run of N backticks up to the next run of exactly N."""
+    spans = []
+    runs = list(_BACKTICKS.finditer(text))
+    i = 0
+    while i < len(runs):
+        opener = runs[i]
+        closer = next((r for r in runs[i + 1 :] if len(r.group()) == len(opener.group())), None)
+        if closer is None:
+            i += 1
+            continue
+        spans.append((opener.start(), closer.end()))
+        i = runs.index(closer) + 1
+    return spans
+
+
+def neutralise_html(source: str, translation: str) -> str:
+    """The translation with every tag-like ``<`` its source does not sanction escaped as ``\\<``.
+
+    The source's own inline HTML, autolinks and code spans stay as they are;
+    anything else that any Markdown renderer could take for HTML becomes text.
+    """
+    keep = list(_code_spans(translation))
+    keep += [(m.start(), m.end()) for m in _AUTOLINK.finditer(translation)]
+    for snippet in sanctioned_html(source):
+        start = translation.find(snippet)
+        while start != -1:
+            keep.append((start, start + len(snippet)))
+            start = translation.find(snippet, start + 1)
+    out = []
+    last = 0
+    for m in _TAG_START.finditer(translation):
+        if any(a <= m.start() < b for a, b in keep) or (m.start() > 0 and translation[m.start() - 1] == "\\"):
+            continue
+        out.append(translation[last : m.start()])
+        out.append("\\<")
+        last = m.start() + 1
+    out.append(translation[last:])
+    return "".join(out)

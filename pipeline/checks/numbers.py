@@ -1,0 +1,73 @@
+"""Values that must come through unchanged: numbers, web and e-mail addresses, drafting placeholders."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+
+from .base import Context
+from .markup import markup
+
+MASK = re.compile(r"⟦\d+⟧")
+"""How drafting masks protected markup; one left in a translation is a damaged draft."""
+
+
+_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def numbers(text: str) -> Counter[tuple[str, ...]]:
+    """Every number as its digit groups: ``1.5`` and ``1,5`` agree, ``5`` and ``50`` do not.
+
+    Locale digits (Arabic-Indic, Persian, Devanagari...) count as their value.
+    Link targets and image sources are left out (the links check covers them).
+    """
+    plain = MASK.sub(" ", text)
+    for kind, value in markup(text):
+        if kind in ("link", "image") and value:
+            plain = plain.replace(value, " ")
+    found: Counter[tuple[str, ...]] = Counter()
+    for m in _NUMBER.finditer(_ascii_digits(plain)):
+        groups = re.split(r"[.,\u066b\u066c\u00a0\u202f'’]", m.group(0))
+        found[tuple(g.lstrip("0") or "0" for g in groups)] += 1
+    return found
+
+
+def check_numbers(ctx: Context) -> Iterator[str]:
+    """Doses, times, durations and phone numbers keep their exact values."""
+    want, got = numbers(ctx.source), numbers(ctx.translation)
+    if want != got:
+
+        def show(c: Counter[tuple[str, ...]]) -> str:
+            return ", ".join(".".join(k) for k in sorted(c.elements()))
+
+        parts = []
+        if want - got:
+            parts.append(f"missing {show(want - got)}")
+        if got - want:
+            parts.append(f"not in the source {show(got - want)}")
+        yield "numbers differ: " + "; ".join(parts)
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+[^\s<>()\[\]\"'.,;:!?]")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+def check_addresses(ctx: Context) -> Iterator[str]:
+    """Web addresses and e-mail addresses written in the text are copied unchanged."""
+    for name, pattern in (("web addresses", _URL), ("e-mail addresses", _EMAIL)):
+        want, got = Counter(pattern.findall(ctx.source)), Counter(pattern.findall(ctx.translation))
+        if want != got:
+            missing, extra = sorted((want - got).elements()), sorted((got - want).elements())
+            yield f"{name} differ: missing {missing}, extra {extra}"
+
+
+def check_masks(ctx: Context) -> Iterator[str]:
+    """No placeholder from machine drafting is left in the text."""
+    if MASK.search(ctx.translation) and not MASK.search(ctx.source):
+        yield "leftover drafting placeholder " + ", ".join(sorted(set(MASK.findall(ctx.translation))))

@@ -1,0 +1,7 @@
+"""Review: states and sign-off kept in the PO entries, QA status, review batches, the sign-off sheet."""
+
+from __future__ import annotations
+
+from .signoff import SignOff, digest, is_critical, reviewers, sign, signoffs, state, valid_signoffs
+
+__all__ = ["SignOff", "digest", "is_critical", "reviewers", "sign", "signoffs", "state", "valid_signoffs"]

@@ -11,7 +11,7 @@ import json
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from .errors import BuildError, ConfigError
 from .fileio import write_bytes_atomic
 from .localedata import locale_info
 from .model import Document, HandoutStatus, Segment
-from .publish import HandoutResult, Plan, plan_handout
+from .publish import HandoutResult, Plan, UiWords, plan_handout, plan_ui_words
 from .render import prefork
 from .render.index import index_page
 from .render.pdf import PdfJob, warm_up, write_pdf
@@ -124,6 +124,18 @@ def _build(
     out_root = config.build_dir / "preview" if preview else config.build_dir
     static = _copy_static(config, out_root)
     glossary = load_glossary(config.glossary_path)
+    ui_words = {
+        lang: plan_ui_words(
+            catalogues.get((UI_DOMAIN, lang)),
+            lang,
+            source_language=config.source_language,
+            preview=preview,
+            require_review=config.require_review,
+            glossary=glossary,
+            critical_words=config.critical_words,
+        )
+        for lang in all_languages
+    }
     plans = [
         plan_handout(
             doc,
@@ -149,6 +161,7 @@ def _build(
         result = HandoutResult(doc.id, lang, plan.status, plan.translated, plan.total, plan.reason)
         result.counts = dict(plan.counts)
         result.refused = [f"{msgid[:60]!r}: {c.refused}" for msgid, c in plan.choices.items() if c.refused]
+        result.template_words = dict(ui_words[lang].held_back)
         results.append(result)
         paths = _outputs(out_root, doc.id, lang, formats)
         key = f"{doc.id}/{lang}"
@@ -166,7 +179,9 @@ def _build(
         todo.append((result, plan, paths, fingerprint))
     for (result, plan, paths, fingerprint), outcome in zip(
         todo,
-        _render_all(config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, preview, renderer),
+        _render_all(
+            config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, ui_words, preview, renderer
+        ),
         strict=True,
     ):
         if isinstance(outcome, BuildError):
@@ -232,6 +247,7 @@ def _render_all(
     jobs: Sequence[tuple[Plan, dict[str, Path]]],
     static: str,
     plans: Sequence[Plan],
+    ui_words: Mapping[str, UiWords],
     preview: bool,
     renderer: prefork.Prefork | None,
 ) -> list[list[Path] | BuildError]:
@@ -240,7 +256,8 @@ def _render_all(
     pdf_jobs: dict[int, PdfJob] = {}
     for plan, paths in jobs:
         try:
-            written, pdf_job = _write_page(config, plan, paths, static, plans, preview)
+            ui = ui_words[plan.language]
+            written, pdf_job = _write_page(config, plan, paths, static, plans, ui, preview)
         except BuildError as exc:
             outcomes.append(exc)
             continue
@@ -270,10 +287,16 @@ def _write_pdfs(jobs: Sequence[PdfJob], renderer: prefork.Prefork | None) -> lis
 
 
 def _write_page(
-    config: Config, plan: Plan, paths: dict[str, Path], static: str, plans: Sequence[Plan], preview: bool
+    config: Config,
+    plan: Plan,
+    paths: dict[str, Path],
+    static: str,
+    plans: Sequence[Plan],
+    ui_words: UiWords,
+    preview: bool,
 ) -> tuple[list[Path], PdfJob | None]:
     """Write a handout's Markdown and HTML; the PDF, when wanted, is returned as a job to run."""
-    from .render.html import PageContext, SwitcherItem, render_handout
+    from .render.html import PageContext, SwitcherItem, UiTranslations, render_handout
 
     doc, lang = plan.doc, plan.language
     locale = locale_info(lang)
@@ -289,7 +312,6 @@ def _write_page(
         written.append(paths["md"])
     if "html" not in paths and "pdf" not in paths:
         return written, None
-    ui_catalogue = None if plan.is_source else _load(config.po_path(lang, UI_DOMAIN))
     version = doc.front_matter.values.get("version") if doc.front_matter else None
     updated = _updated(doc)
     siblings = [p for p in plans if p.doc.id == doc.id and (p.status is not HandoutStatus.WITHHELD)]
@@ -315,7 +337,8 @@ def _write_page(
         switcher=switcher,
         preview=preview,
     )
-    html = render_handout(plan, locale, context, ui_catalogue, config.project_templates)
+    ui = UiTranslations(ui_words, locale_info(config.source_language))
+    html = render_handout(plan, locale, context, ui, config.project_templates)
     html_path = paths.get("html") or paths["pdf"].parent.parent.parent / "html" / lang / f"{doc.id}.html"
     if "html" in paths:
         write_text_atomic(paths["html"], html, durable=False)

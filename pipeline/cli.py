@@ -115,17 +115,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _review(args: argparse.Namespace, config: Config) -> int:
-    from .checks import load_glossary
-    from .segment import document_ids
+    from .review.signoff import Checker
+    from .segment import load_documents, select_documents
 
-    glossary = load_glossary(config.glossary_path)
+    documents = load_documents(config)
+    checker = Checker.load(config, documents)
     if args.action == "import":
         from .review.batches import import_batch
 
-        imported = import_batch(config, args.batch, glossary)
+        imported = import_batch(config, args.batch, checker, [d.id for d in documents])
         log.info(
-            "%d applied, %d unchanged, %d signed off", imported.applied, imported.unchanged, imported.signed
+            "%d approved, %d edited and signed off by %s; %d edited but still marked fuzzy (not signed); "
+            "%d left for later; %d conflict(s)",
+            len(imported.approved),
+            len(imported.edited),
+            "the reviewer",
+            len(imported.edited_draft),
+            imported.left,
+            len(imported.conflicts),
         )
+        if not imported.signed and not imported.edited_draft and not imported.not_signed:
+            log.warning("nothing signed: every entry is still marked fuzzy (Needs work) or in conflict")
+        for line in imported.approved:
+            log.info("  approved: %s", line)
+        for line in imported.edited:
+            log.info("  edited: %s", line)
+        for line in imported.edited_draft:
+            log.info("  edited, still fuzzy: %s", line)
         for line in imported.not_signed:
             log.warning("not signed (fails a check): %s", line)
         for line in imported.conflicts:
@@ -135,28 +151,29 @@ def _review(args: argparse.Namespace, config: Config) -> int:
             return 1
         return 0
     lang = normalize_language(args.lang, "--lang")
+    chosen = select_documents(config, args.doc)
     if args.action == "sheet":
         from .render.sheet import write_sheets
-        from .segment import select_documents
 
-        documents = select_documents(config, args.doc)
-        for path in write_sheets(config, documents, lang, glossary, args.engine, args.url):
+        for path in write_sheets(config, chosen, lang, checker, args.engine, args.url):
             log.info("%s", path.relative_to(config.root))
         return 0
-    ids = document_ids(config, args.doc) + ([] if args.doc else [UI_DOMAIN])
+    ids = [d.id for d in chosen] + ([] if args.doc else [UI_DOMAIN])
     if args.action == "export":
         from .review.batches import export_batch
 
-        result = export_batch(config, lang, args.reviewer, args.output, ids, glossary)
+        result = export_batch(config, lang, args.reviewer, args.output, ids, checker)
         per_doc = ", ".join(f"{d}: {n}" for d, n in result.by_document.items()) or "nothing to review"
         log.info("%s: %d entries for %s (%s)", result.path, result.entries, args.reviewer, per_doc)
         return 0
     from .review.batches import sign_language
 
-    signed = sign_language(config, lang, args.reviewer, ids, glossary)
+    signed = sign_language(config, lang, args.reviewer, ids, checker)
+    for line in signed.signed:
+        log.info("signed: %s", line)
     log.info(
         "%d signed off by %s, %d already signed, %d not ready (untranslated or fuzzy), %d failing checks",
-        signed.signed,
+        len(signed.signed),
         args.reviewer,
         signed.already,
         signed.not_ready,
@@ -190,6 +207,14 @@ def _build(args: argparse.Namespace) -> int:
         log.info("%s%s", line, f" -> {outs}" if outs else "")
         for refused in b.refused:
             log.warning("  refused %s", refused)
+    held_back = {b.language: b.template_words for b in results if b.template_words and b.outputs}
+    for lang, words in held_back.items():
+        log.warning(
+            "%s: %d template word(s) shown in the source language where used: %s",
+            lang,
+            len(words),
+            "; ".join(f"{msgid!r} ({why})" for msgid, why in sorted(words.items())),
+        )
     withheld = sum(1 for b in results if b.status.value == "withheld")
     published = sum(1 for b in results if b.status.value == "published")
     where = config.build_dir / ("preview" if args.preview else "") / "index.html"
@@ -244,12 +269,9 @@ def _draft(args: argparse.Namespace, config: Config) -> int:
 
 
 def _status(args: argparse.Namespace, config: Config) -> int:
-    from .checks import load_glossary
     from .review.status import render_table, status_rows
-    from .segment import document_ids
 
-    glossary = load_glossary(config.glossary_path)
-    rows = status_rows(config, config.select_languages(args.lang), document_ids(config), glossary)
+    rows = status_rows(config, config.select_languages(args.lang))
     if args.format == "json":
         print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -258,14 +280,11 @@ def _status(args: argparse.Namespace, config: Config) -> int:
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
-    from .checks import Severity, load_glossary
+    from .checks import Severity
     from .review.status import project_findings
-    from .segment import document_ids
 
-    glossary = load_glossary(config.glossary_path)
-    languages = config.select_languages(args.lang)
     errors = warnings = 0
-    for finding in project_findings(config, languages, document_ids(config), glossary):
+    for finding in project_findings(config, config.select_languages(args.lang)):
         print(finding)
         if finding.problem.severity is Severity.BLOCKING:
             errors += 1

@@ -118,6 +118,7 @@ class Document:
     front_matter: FrontMatter | None
     body_start: int  # 0-based index of the first line after the front matter
     segments: list[Segment] = field(default_factory=list)
+    references: dict[str, str] = field(default_factory=dict)  # link reference label -> destination
 
     @property
     def body(self) -> str:

@@ -9,6 +9,7 @@ reason a clinic can act on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,9 +17,12 @@ from pathlib import Path
 
 from . import review
 from .catalogue import Catalogue, Message
-from .checks import Context, Glossary, blocking_problems
+from .checks import Glossary, blocking_problems, reference_table
 from .config import DEFAULT_CRITICAL_WORDS
 from .model import Document, EntryState, HandoutStatus
+
+_DRAFTED = (EntryState.DRAFT, EntryState.TRANSLATED)
+"""What a preview shows besides reviewed text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +84,30 @@ def plan_handout(
             choices={t: Choice(None, EntryState.REVIEWED) for t in texts},
         )
     glossary = glossary or Glossary()
+    references = reference_table(doc.references)
     index = catalogue.index() if catalogue is not None else {}
     plan = Plan(doc, language, HandoutStatus.PREVIEW if preview else HandoutStatus.WITHHELD, total=len(texts))
     used: list[Message] = []
     for msgid in texts:
         m = index.get((None, msgid))
-        critical = review.is_critical(m or Message(msgid), critical_words)
-        state = review.state(m, critical)
-        msgstr = m.msgstr if m is not None else ""
-        blocking = blocking_problems(Context(msgid, msgstr, language, glossary))
+        ctx = review.entry_context(
+            m or Message(msgid),
+            language,
+            glossary,
+            critical_words=critical_words,
+            source_language=source_language,
+            references=references,
+        )
+        state = review.state(m, ctx.critical)
+        msgstr = ctx.translation
+        blocking = blocking_problems(ctx)
         if blocking:
             plan.counts["failing checks"] += 1
             plan.choices[msgid] = Choice(None, state, "; ".join(f"[{p.check}] {p.message}" for p in blocking))
             continue
         plan.counts[state.value] += 1
         publishable = state.publishable(require_review)
-        usable = publishable or (preview and state in (EntryState.DRAFT, EntryState.TRANSLATED))
+        usable = publishable or (preview and state in _DRAFTED)
         plan.choices[msgid] = Choice(msgstr if usable else None, state)
         if publishable:
             plan.translated += 1
@@ -121,6 +133,76 @@ def plan_handout(
     return plan
 
 
+WATERMARK = "DRAFT - not reviewed"
+"""The templates' draft mark: a translation of it must be at least as readable as a short word."""
+
+_LETTER = re.compile(r"[^\W\d_]")
+_WIDE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _reading_width(text: str) -> int:
+    """Visible letters, a wide (CJK, Hangul) letter counting two."""
+    return len(_LETTER.findall(text)) + len(_WIDE.findall(text))
+
+
+def unreadable(msgid: str, msgstr: str) -> str | None:
+    """Why a template word's translation cannot stand in for its source, or None.
+
+    Every translation needs visible letters where the source has them (not empty, spaces or
+    zero-width characters); the draft watermark also needs a fifth of the source's width.
+    """
+    got, want = _reading_width(msgstr), _reading_width(msgid)
+    if want and not got:
+        return "has no visible letters"
+    if msgid == WATERMARK and (got < 2 or got * 5 < want):
+        return f"too short to read as a draft mark ({got} of {want} letter widths)"
+    return None
+
+
+@dataclass(slots=True)
+class UiWords:
+    """The templates' words for one language: what may be shown, and what falls back and why."""
+
+    language: str
+    source_language: str
+    table: dict[str, str] = field(default_factory=dict)  # msgid -> translation that may be shown
+    held_back: dict[str, str] = field(default_factory=dict)  # msgid -> why the source is shown
+
+
+def plan_ui_words(
+    catalogue: Catalogue | None,
+    language: str,
+    *,
+    source_language: str,
+    preview: bool = False,
+    require_review: bool = True,
+    glossary: Glossary | None = None,
+    critical_words: Sequence[str] = DEFAULT_CRITICAL_WORDS,
+) -> UiWords:
+    """The same rules as a document's text: reviewed (drafts too in a preview), no blocking problem."""
+    words = UiWords(language, source_language)
+    if catalogue is None or language == source_language:
+        return words
+    glossary = glossary or Glossary()
+    for m in catalogue.active:
+        if not m.msgid:
+            continue
+        ctx = review.entry_context(
+            m, language, glossary, critical_words=critical_words, source_language=source_language
+        )
+        state = review.state(m, ctx.critical)
+        if not (state.publishable(require_review) or (preview and state in _DRAFTED)):
+            words.held_back[m.msgid] = state.value
+        elif blocking := blocking_problems(ctx):
+            words.held_back[m.msgid] = f"[{blocking[0].check}] {blocking[0].message}"
+        elif why := unreadable(m.msgid, m.msgstr):
+            words.held_back[m.msgid] = f"translation {why}"
+        else:
+            words.table[m.msgid] = m.msgstr
+    return words
+
+
+
 @dataclass(slots=True)
 class HandoutResult:
     """What the build did with one document in one language."""
@@ -135,3 +217,4 @@ class HandoutResult:
     refused: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     rebuilt: bool = True
+    template_words: dict[str, str] = field(default_factory=dict)  # shown in the source language: why

@@ -277,6 +277,8 @@ def extract(
     yield from _front_matter_segments(doc, front_matter_keys)
     env: dict[str, Any] = {}
     tokens = markdown_parser().parse(doc.body, env)
+    # Reference definitions ([label]: /url), so that checks compare the targets readers follow.
+    doc.references = {label: ref["href"] for label, ref in env.get("references", {}).items()}
     breaks: dict[str, set[tuple[int, str]]] = env.get(_BREAKS, {})
     offset = doc.body_start
     lines = doc.lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from .errors import CatalogueError
 from .segment import load_documents
 from .sources import domains
 
+log = logging.getLogger("pipeline")
+
 
 @dataclass(frozen=True, slots=True)
 class UpdateResult:
@@ -39,6 +43,34 @@ def _template_for(config: Config, domain: str) -> Catalogue:
     return load_catalogue(path)
 
 
+def language_plural_forms(language: str, catalogues: Sequence[Catalogue]) -> str:
+    """The Plural-Forms every catalogue of a language should carry.
+
+    The one most of its catalogues already have (translators' plural entries follow it), else
+    CLDR's via Babel. CLDR changes over time (Spanish went from 2 forms to 3), so a new catalogue
+    must follow its siblings rather than the current CLDR data.
+    """
+    found = Counter(v for c in catalogues if (v := c.header_value("Plural-Forms")))
+    return found.most_common(1)[0][0] if found else plural_forms(language)
+
+
+def _same_plural_forms(po: Catalogue, rule: str, path: Path) -> None:
+    current = po.header_value("Plural-Forms")
+    if current == rule:
+        return
+    if current and any(m.msgid_plural is not None for m in po.messages):
+        log.warning(
+            "%s: Plural-Forms %r differs from the language's %r; kept, as it has plural entries",
+            path,
+            current,
+            rule,
+        )
+        return
+    if current:
+        log.info("%s: Plural-Forms set to %r, as in the language's other catalogues", path, rule)
+    po.set_header("Plural-Forms", rule)
+
+
 def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
     """Create or merge ``locales/<lang>/LC_MESSAGES/<doc>.po`` from each template.
 
@@ -55,6 +87,10 @@ def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
             for lang in languages
             if config.po_path(lang, d).exists()
         }
+        rules = {
+            lang: language_plural_forms(lang, [c for (_, la), c in existing.items() if la == lang])
+            for lang in languages
+        }
         for domain in every_domain:
             pot = templates[domain]
             for lang in languages:
@@ -67,8 +103,7 @@ def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
                     po, stats = merge(old, pot, config.fuzzy_cutoff)
                     if not po.header_value("Language"):
                         po.set_header("Language", lang)
-                    if not po.header_value("Plural-Forms"):
-                        po.set_header("Plural-Forms", plural_forms(lang))
+                _same_plural_forms(po, rules[lang], path)
                 written = save_catalogue(path, po)
                 results.append(UpdateResult(domain, lang, path, old is None, written, stats))
     return results

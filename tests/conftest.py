@@ -22,6 +22,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "source", dest / "source")
     shutil.copytree(ROOT / "locales", dest / "locales", ignore=shutil.ignore_patterns(".pipeline.lock"))
     shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    shutil.copy(ROOT / "glossary.toml", dest / "glossary.toml")
     return dest
 
 

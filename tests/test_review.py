@@ -201,6 +201,7 @@ def test_status_json_and_check_exit_codes(project: Path, capsys: pytest.CaptureF
         "translated": 0,
         "reviewed": 0,
         "failing_checks": 0,
+        "awaiting_second_review": 0,
         "percent_reviewed": 0.0,
     }
     assert run(project, "check", "--lang", "es") == 0

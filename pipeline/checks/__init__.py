@@ -8,7 +8,18 @@ Drafting validates engine output with the same checks.
 
 from __future__ import annotations
 
-from .base import Check, Context, Glossary, Problem, Severity, load_glossary
+from .base import (
+    Check,
+    Context,
+    Glossary,
+    Problem,
+    References,
+    Rule,
+    Severity,
+    load_glossary,
+    reference_table,
+)
+from .characters import check_bidi, check_control
 from .markup import (
     check_code,
     check_emphasis,
@@ -19,7 +30,11 @@ from .markup import (
     neutralise_html,
     sanctioned_html,
 )
+from .negation import check_negation, check_negation_coverage
+from .number_words import check_number_words, check_number_words_coverage
 from .numbers import MASK, check_addresses, check_masks, check_numbers, numbers
+from .placeholders import check_placeholders
+from .units import check_units
 from .wording import (
     check_do_not_translate,
     check_glossary,
@@ -29,30 +44,38 @@ from .wording import (
     check_whitespace,
 )
 
-CHECKS: list[tuple[str, Severity, Check]] = [
-    ("links", Severity.BLOCKING, check_links),
-    ("images", Severity.BLOCKING, check_images),
-    ("code", Severity.BLOCKING, check_code),
-    ("numbers", Severity.BLOCKING, check_numbers),
-    ("addresses", Severity.BLOCKING, check_addresses),
-    ("do-not-translate", Severity.BLOCKING, check_do_not_translate),
-    ("masks", Severity.BLOCKING, check_masks),
-    ("html", Severity.WARNING, check_html),
-    ("emphasis", Severity.WARNING, check_emphasis),
-    ("glossary", Severity.WARNING, check_glossary),
-    ("untranslated", Severity.WARNING, check_untranslated),
-    ("whitespace", Severity.WARNING, check_whitespace),
-    ("punctuation", Severity.WARNING, check_punctuation),
-    ("length", Severity.WARNING, check_length),
+CHECKS: list[Rule] = [
+    Rule("links", Severity.BLOCKING, check_links),
+    Rule("images", Severity.BLOCKING, check_images),
+    Rule("code", Severity.BLOCKING, check_code),
+    Rule("numbers", Severity.BLOCKING, check_numbers),
+    Rule("units", Severity.BLOCKING, check_units),
+    Rule("number-words", Severity.BLOCKING, check_number_words),
+    Rule("negation", Severity.WARNING, check_negation, blocking_when_critical=True),
+    Rule("bidi", Severity.BLOCKING, check_bidi),
+    Rule("control", Severity.BLOCKING, check_control),
+    Rule("placeholders", Severity.BLOCKING, check_placeholders),
+    Rule("addresses", Severity.BLOCKING, check_addresses),
+    Rule("do-not-translate", Severity.BLOCKING, check_do_not_translate),
+    Rule("masks", Severity.BLOCKING, check_masks),
+    Rule("html", Severity.WARNING, check_html),
+    Rule("emphasis", Severity.WARNING, check_emphasis),
+    Rule("glossary", Severity.WARNING, check_glossary),
+    Rule("untranslated", Severity.WARNING, check_untranslated),
+    Rule("whitespace", Severity.WARNING, check_whitespace),
+    Rule("punctuation", Severity.WARNING, check_punctuation),
+    Rule("length", Severity.WARNING, check_length),
+    Rule("not-checked", Severity.WARNING, check_negation_coverage),
+    Rule("not-checked", Severity.WARNING, check_number_words_coverage),
 ]
-"""Every check in the order it runs: name, severity, function."""
+"""Every check in the order it runs; ``negation`` blocks on critical entries only."""
 
 
 def run_checks(ctx: Context) -> list[Problem]:
     """All problems of one translation."""
     if not ctx.translation:
         return []
-    return [Problem(name, severity, msg) for name, severity, check in CHECKS for msg in check(ctx)]
+    return [Problem(rule.name, rule.severity_for(ctx), msg) for rule in CHECKS for msg in rule.check(ctx)]
 
 
 def blocking_problems(ctx: Context) -> list[Problem]:
@@ -64,7 +87,7 @@ def check_markup(source: str, translation: str) -> list[Problem]:
     """The markup checks alone (links, images, code, raw HTML, emphasis)."""
     ctx = Context(source, translation, "")
     names = {"links", "images", "code", "html", "emphasis"}
-    return [Problem(n, s, m) for n, s, c in CHECKS if n in names for m in c(ctx)]
+    return [Problem(r.name, r.severity, m) for r in CHECKS if r.name in names for m in r.check(ctx)]
 
 
 __all__ = [
@@ -74,6 +97,8 @@ __all__ = [
     "Context",
     "Glossary",
     "Problem",
+    "References",
+    "Rule",
     "Severity",
     "blocking_problems",
     "check_code",
@@ -84,6 +109,7 @@ __all__ = [
     "markup",
     "neutralise_html",
     "numbers",
+    "reference_table",
     "run_checks",
     "sanctioned_html",
 ]

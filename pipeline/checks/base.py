@@ -54,15 +54,40 @@ def load_glossary(path: Path) -> Glossary:
     return Glossary(tuple(dnt), terms)
 
 
+References = tuple[tuple[str, str], ...]
+"""A document's link reference definitions: (normalised label, destination), sorted."""
+
+
+def reference_table(definitions: Mapping[str, str]) -> References:
+    """``References`` from markdown-it's ``env["references"]`` labels and their destinations."""
+    return tuple(sorted(definitions.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
-    """One entry to check."""
+    """One entry to check: its source and translation, and what the checks need to know about it."""
 
     source: str
     translation: str
     language: str
     glossary: Glossary = field(default_factory=Glossary)
+    critical: bool = False  # doses, warnings...: some checks block only here
+    references: References = ()  # the document's reference definitions, to resolve [text][label]
+    source_language: str = "en"
 
 
 Check = Callable[[Context], Iterator[str]]
 """A check yields one message per problem it finds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named check with its severity; ``blocking_when_critical`` raises a warning on critical entries."""
+
+    name: str
+    severity: Severity
+    check: Check
+    blocking_when_critical: bool = False
+
+    def severity_for(self, ctx: Context) -> Severity:
+        return Severity.BLOCKING if self.blocking_when_critical and ctx.critical else self.severity

@@ -10,7 +10,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .base import Context
+from .base import Context, References
 
 
 @lru_cache(maxsize=1)
@@ -26,10 +26,15 @@ def _walk(tokens: list[Token]) -> Iterator[Token]:
 
 
 @lru_cache(maxsize=8192)
-def markup(text: str) -> tuple[tuple[str, str], ...]:
-    """The inline markup a translation must keep: links, images, raw HTML, code spans, emphasis."""
+def markup(text: str, references: References = ()) -> tuple[tuple[str, str], ...]:
+    """The inline markup a translation must keep: links, images, raw HTML, code spans, emphasis.
+
+    ``[text][label]``, ``[label][]`` and ``[label]`` are resolved against the document's
+    ``references``, so a link's target is what a reader would follow, however it is written.
+    """
+    env = {"references": {label: {"href": href, "title": ""} for label, href in references}}
     items: list[tuple[str, str]] = []
-    for tok in _walk(_inline_parser().parseInline(text, {})):
+    for tok in _walk(_inline_parser().parseInline(text, env)):
         if tok.type == "link_open":
             items.append(("link", str(tok.attrGet("href") or "")))
         elif tok.type == "image":
@@ -43,9 +48,9 @@ def markup(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(items)
 
 
-def _differences(kind: str, source: str, translation: str) -> str | None:
-    want = Counter(v for k, v in markup(source) if k == kind)
-    got = Counter(v for k, v in markup(translation) if k == kind)
+def _differences(kind: str, ctx: Context) -> str | None:
+    want = Counter(v for k, v in markup(ctx.source, ctx.references) if k == kind)
+    got = Counter(v for k, v in markup(ctx.translation, ctx.references) if k == kind)
     if want == got:
         return None
     parts = []
@@ -58,19 +63,19 @@ def _differences(kind: str, source: str, translation: str) -> str | None:
 
 def check_links(ctx: Context) -> Iterator[str]:
     """Every link target of the source and no other: a translation must never redirect a patient."""
-    if diff := _differences("link", ctx.source, ctx.translation):
+    if diff := _differences("link", ctx):
         yield f"link targets differ: {diff}"
 
 
 def check_images(ctx: Context) -> Iterator[str]:
     """Every image source of the source and no other."""
-    if diff := _differences("image", ctx.source, ctx.translation):
+    if diff := _differences("image", ctx):
         yield f"image sources differ: {diff}"
 
 
 def check_code(ctx: Context) -> Iterator[str]:
     """Code spans are literal (commands, values): they are copied, not translated."""
-    if diff := _differences("code", ctx.source, ctx.translation):
+    if diff := _differences("code", ctx):
         yield f"code spans differ: {diff}"
 
 

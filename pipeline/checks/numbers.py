@@ -14,28 +14,32 @@ MASK = re.compile(r"⟦\d+⟧")
 """How drafting masks protected markup; one left in a translation is a damaged draft."""
 
 
-_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
+NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
+"""A number as written: digit groups joined by decimal or thousands separators of any locale."""
+_SEPARATOR = re.compile(r"[.,\u066b\u066c\u00a0\u202f'’]")
 
 
-def _ascii_digits(text: str) -> str:
+def ascii_digits(text: str) -> str:
+    """Locale digits (Arabic-Indic, Persian, Devanagari...) as ASCII digits, one for one."""
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
-def numbers(text: str) -> Counter[tuple[str, ...]]:
-    """Every number as its digit groups: ``1.5`` and ``1,5`` agree, ``5`` and ``50`` do not.
+def number_groups(number: str) -> tuple[str, ...]:
+    """A number's digit groups without leading zeros: ``1.5`` and ``1,5`` agree, ``5`` and ``50`` do not."""
+    return tuple(g.lstrip("0") or "0" for g in _SEPARATOR.split(number))
 
-    Locale digits (Arabic-Indic, Persian, Devanagari...) count as their value.
-    Link targets and image sources are left out (the links check covers them).
+
+def numbers(text: str) -> Counter[tuple[str, ...]]:
+    """Every number of ``text`` as its digit groups (:func:`number_groups`).
+
+    Locale digits count as their value. Link targets and image sources are left out
+    (the links check covers them).
     """
     plain = MASK.sub(" ", text)
     for kind, value in markup(text):
         if kind in ("link", "image") and value:
             plain = plain.replace(value, " ")
-    found: Counter[tuple[str, ...]] = Counter()
-    for m in _NUMBER.finditer(_ascii_digits(plain)):
-        groups = re.split(r"[.,\u066b\u066c\u00a0\u202f'’]", m.group(0))
-        found[tuple(g.lstrip("0") or "0" for g in groups)] += 1
-    return found
+    return Counter(number_groups(m.group(0)) for m in NUMBER.finditer(ascii_digits(plain)))
 
 
 def check_numbers(ctx: Context) -> Iterator[str]:

@@ -19,12 +19,11 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..catalogue import Catalogue
 from ..checks import sanctioned_html
 from ..config import BUILTIN_TEMPLATES
 from ..localedata import LocaleInfo
 from ..model import EntryState
-from ..publish import Plan
+from ..publish import Plan, UiWords
 from ..segment import markdown_parser
 
 TEMPLATES = BUILTIN_TEMPLATES
@@ -81,22 +80,41 @@ def environment(project_templates: Path | None = None) -> Environment:
     return env
 
 
-class CatalogueTranslations(gettext.NullTranslations):
-    """gettext over one of our catalogues; fuzzy entries only when drafts are allowed."""
+class UiTranslations(gettext.NullTranslations):
+    """The templates' words of one handout: translations that may be shown, else the source text.
 
-    def __init__(self, catalogue: Catalogue | None, include_fuzzy: bool) -> None:
+    What falls back is recorded (``fell_back``: msgid -> why) so that the build reports it, and
+    ``lang_attrs(msgid)`` gives the ``lang``/``dir`` attributes that mark it on its element.
+    """
+
+    def __init__(self, words: UiWords | None = None, source: LocaleInfo | None = None) -> None:
         super().__init__()
-        self._table = {}
-        if catalogue is not None:
-            self._table = {
-                m.msgid: m.msgstr for m in catalogue.active if m.msgstr and (include_fuzzy or not m.fuzzy)
-            }
+        self.words = words
+        self.source = source
+        self.fell_back: dict[str, str] = {}
+
+    def _translating(self) -> bool:
+        return self.words is not None and self.words.language != self.words.source_language
 
     def gettext(self, message: str) -> str:
-        return self._table.get(message, message)
+        if self.words is None or not self._translating():
+            return message
+        text = self.words.table.get(message)
+        if text is None:
+            self.fell_back[message] = self.words.held_back.get(message, "untranslated")
+            return message
+        return text
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         return self.gettext(msgid1 if n == 1 else msgid2)
+
+    def lang_attrs(self, message: str) -> Markup:
+        """`` lang=".." dir=".."`` of the source language when ``message`` is shown untranslated."""
+        if self.words is None or self.source is None or not self._translating():
+            return Markup("")
+        if message in self.words.table:
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(self.source.tag, self.source.direction)
 
 
 def _wrap(children: list[Any], css_class: str) -> list[Any]:
@@ -213,17 +231,18 @@ def render_handout(
     plan: Plan,
     locale: LocaleInfo,
     context: PageContext,
-    ui: Catalogue | None,
+    ui: UiTranslations | None = None,
     project_templates: Path | None = None,
 ) -> str:
-    """A complete HTML page for one handout."""
+    """A complete HTML page for one handout; ``ui`` records which template words fell back."""
     env = environment(project_templates)
-    translations = CatalogueTranslations(ui, include_fuzzy=context.preview)
+    translations = ui if ui is not None else UiTranslations()
     template = env.get_template("handout.html")
     return template.render(
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,
+        ui_lang=translations.lang_attrs,
         locale=locale,
         title=context.title,
         clinic=context.clinic,

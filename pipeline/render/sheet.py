@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..checks import Glossary
 from ..config import Config
 from ..fileio import write_bytes_atomic, write_text_atomic
 from ..localedata import locale_info
 from ..model import Document
 from ..review.sheet import SheetRow, add_back_translations, sheet_rows
+from ..review.signoff import Checker
 from .html import environment
 from .pdf import render_pdf
 
@@ -19,14 +19,14 @@ def write_sheets(
     config: Config,
     documents: list[Document],
     language: str,
-    glossary: Glossary,
+    checker: Checker,
     engine: str | None = None,
     url: str | None = None,
 ) -> list[Path]:
     """A sheet for each document, with a back-translation column when ``engine`` is given."""
     written = []
     for doc in documents:
-        rows = sheet_rows(doc, config.po_path(language, doc.id), language, config, glossary)
+        rows = sheet_rows(doc, config.po_path(language, doc.id), language, checker)
         if engine:
             add_back_translations(rows, config, language, engine, url)
         written += write_sheet(config, doc, language, rows, engine, config.build_dir / "review" / language)

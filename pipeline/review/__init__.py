@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
-from .signoff import SignOff, digest, is_critical, reviewers, sign, signoffs, state, valid_signoffs
+from .signoff import (
+    SignOff,
+    digest,
+    entry_context,
+    is_critical,
+    references_by_domain,
+    reviewers,
+    sign,
+    signoffs,
+    state,
+    valid_signoffs,
+)
 
-__all__ = ["SignOff", "digest", "is_critical", "reviewers", "sign", "signoffs", "state", "valid_signoffs"]
+__all__ = [
+    "SignOff",
+    "digest",
+    "entry_context",
+    "is_critical",
+    "references_by_domain",
+    "reviewers",
+    "sign",
+    "signoffs",
+    "state",
+    "valid_signoffs",
+]

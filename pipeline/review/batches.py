@@ -1,12 +1,17 @@
-"""Review batches: a reviewer gets a PO of only what needs them, and their work comes back safely.
+"""Review batches: a reviewer gets a PO of only what needs them, and approval is something they do.
 
 ``export`` writes the entries that need this reviewer (drafts, failing checks,
-translations not yet signed off by enough people, changed since a sign-off).
-Each entry carries its document as ``msgctxt`` and a ``batch-base`` comment:
-the state it had when exported. ``import`` applies an entry only when the live
-entry still has that state; otherwise (the source changed, or someone else
-edited it meanwhile) it is a conflict: kept in a conflicts file and reported,
-never overwritten. Importing an approved (non-fuzzy) entry records the sign-off.
+translations not yet signed off by enough people, changed since a sign-off), every
+one marked fuzzy ("Needs work" in Poedit), with the state it had and why it is in
+the batch in its comments. Each entry carries its document as ``msgctxt`` and a
+``batch-base`` comment: the state it had when exported.
+
+``import`` signs only what the reviewer acted on: an entry whose fuzzy flag they
+cleared (approved as it is) or whose text they changed and cleared (edited). An entry
+still fuzzy is left for later, so importing an untouched batch signs nothing. An
+entry whose source changed, or that someone else edited meanwhile, or whose
+``msgctxt`` names no document of the project is a conflict: kept in a conflicts file
+and reported, never applied.
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
-from ..checks import Context, Glossary, blocking_problems, run_checks
 from ..config import Config, normalize_language
+from ..drafts.engines import MACHINE_DRAFT
 from ..errors import CatalogueError
 from ..model import EntryState
+from ..sources import domains as all_domains
 from . import signoff
-from .status import entry_state
+from .signoff import Checker
 
 BASE = re.compile(r"^batch-base: (?P<digest>[0-9a-f]{12})$")
+SAMPLE_NOTE = re.compile(r"^Unreviewed draft\b")
+"""The comment on shipped sample drafts; it stops being true once a person approves or edits the text."""
 
 
 def _base(message: Message) -> str:
@@ -35,15 +43,13 @@ def _base(message: Message) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def needs_review(
-    message: Message, reviewer: str, config: Config, glossary: Glossary, language: str
-) -> list[str]:
+def needs_review(message: Message, reviewer: str, checker: Checker, language: str, domain: str) -> list[str]:
     """Why this entry needs ``reviewer`` (empty: it does not)."""
     if not message.msgstr:
         return []
     reasons = []
-    state = entry_state(message, config)
-    problems = run_checks(Context(message.msgid, message.msgstr, language, glossary))
+    state = checker.state(message)
+    problems = checker.problems(message, language, domain)
     if state is EntryState.DRAFT:
         reasons.append("draft: not reviewed yet")
     if problems:
@@ -55,7 +61,7 @@ def needs_review(
         if signoff.signoffs(message) and not valid:
             reasons.append("changed since it was signed off")
         else:
-            needed = 2 if signoff.is_critical(message, config.critical_words) else 1
+            needed = 2 if checker.critical(message) else 1
             reasons.append(f"needs {needed - len(valid)} more sign-off(s)")
     return reasons
 
@@ -68,9 +74,11 @@ class ExportResult:
 
 
 def export_batch(
-    config: Config, language: str, reviewer: str, out: Path, domains: Sequence[str], glossary: Glossary
+    config: Config, language: str, reviewer: str, out: Path, domains: Sequence[str], checker: Checker
 ) -> ExportResult:
     """Write a PO with only the entries of ``domains`` (catalogue names) that need ``reviewer``."""
+    if not out.parent.is_dir():
+        raise CatalogueError("the folder for the batch does not exist (create it first)", out.parent)
     today = dt.date.today().isoformat()
     batch = Catalogue(
         header=[
@@ -84,8 +92,10 @@ def export_batch(
         ],
         header_comments=[
             f"Review batch for {reviewer}: {language}, exported {today}.",
-            "Clear 'fuzzy' (Needs work) on each entry you approve, fix text as needed, save,",
-            "then run: pipeline review import " + out.name,
+            "Every entry is marked Needs work (fuzzy). To approve an entry, clear Needs work;",
+            "to correct it, edit the text (Poedit then clears Needs work) and save.",
+            "Entries still marked Needs work are not signed off.",
+            "Then run: pipeline review import " + out.name,
             "",
         ],
     )
@@ -95,17 +105,22 @@ def export_batch(
         if not path.exists():
             continue
         for m in load_catalogue(path).active:
-            reasons = needs_review(m, reviewer, config, glossary, language)
+            reasons = needs_review(m, reviewer, checker, language, domain)
             if not reasons:
                 continue
+            state = checker.state(m)
             entry = Message(
                 msgid=m.msgid,
                 msgstr=m.msgstr,
                 msgctxt=domain,
                 references=list(m.references),
-                extracted_comments=[*m.extracted_comments, *(f"review: {r}" for r in reasons)],
+                extracted_comments=[
+                    *m.extracted_comments,
+                    f"state: {state.value}" + (" (critical: two reviewers)" if checker.critical(m) else ""),
+                    *(f"review: {r}" for r in reasons),
+                ],
                 translator_comments=[f"batch-base: {_base(m)}"],
-                flags=list(m.flags),
+                flags=sorted({*m.flags, "fuzzy"}),
                 previous_msgid=m.previous_msgid,
             )
             batch.messages.append(entry)
@@ -117,16 +132,38 @@ def export_batch(
 
 @dataclass(slots=True)
 class ImportResult:
-    applied: int = 0
-    signed: int = 0
-    unchanged: int = 0
+    approved: list[str] = field(default_factory=list)  # fuzzy cleared, text as exported: signed
+    edited: list[str] = field(default_factory=list)  # text changed and fuzzy cleared: signed
+    edited_draft: list[str] = field(default_factory=list)  # text changed, still fuzzy: saved, not signed
+    left: int = 0  # still fuzzy and unchanged: left for later
+    not_signed: list[str] = field(default_factory=list)  # approved, but fails a blocking check
     conflicts: list[str] = field(default_factory=list)
-    not_signed: list[str] = field(default_factory=list)
     conflicts_path: Path | None = None
+
+    @property
+    def signed(self) -> int:
+        return len(self.approved) + len(self.edited)
+
+
+def _conflict(entry: Message, domain: str, reason: str, live: Message | None) -> Message:
+    return Message(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        msgctxt=domain,
+        flags=list(entry.flags),
+        translator_comments=[f"conflict: {reason}"]
+        + ([f"live translation: {live.msgstr}"] if live is not None else []),
+        references=list(entry.references),
+    )
+
+
+def _by_a_person(message: Message) -> None:
+    """A person rewrote or approved the text: notes saying an engine or nobody did are no longer true."""
+    message.translator_comments = [c for c in message.translator_comments if not SAMPLE_NOTE.match(c)]
 
 
 def import_batch(
-    config: Config, path: Path, glossary: Glossary, today: dt.date | None = None
+    config: Config, path: Path, checker: Checker, doc_ids: Sequence[str], today: dt.date | None = None
 ) -> ImportResult:
     """Merge a reviewed batch back; conflicts are kept aside and reported, never applied."""
     today = today or dt.date.today()
@@ -136,25 +173,26 @@ def import_batch(
     if not reviewer or not language or batch.header_value("X-Review-Batch") is None:
         raise CatalogueError("not a review batch (no X-Reviewer, Language or X-Review-Batch header)", path)
     language = normalize_language(language, str(path))
+    known = set(all_domains(doc_ids))
     result = ImportResult()
     conflicts = Catalogue(
         header=list(batch.header), header_comments=["Conflicts: not applied, see the comments."]
     )
     with locked(config.locales_dir):
         live: dict[str, tuple[Path, Catalogue]] = {}
+        touched: set[str] = set()
         for entry in batch.active:
             domain = entry.msgctxt or ""
-            po_path = config.po_path(language, domain)
+            where = f"{path}:{entry.lineno}"
+            if domain not in known or not config.po_path(language, domain).exists():
+                unknown = f"{domain!r} is not a document with a {language} catalogue"
+                result.conflicts.append(f"{where}: {entry.msgid[:50]!r}: {unknown}")
+                conflicts.messages.append(_conflict(entry, domain, unknown, None))
+                continue
             if domain not in live:
-                if not domain or not po_path.exists():
-                    result.conflicts.append(
-                        f"{entry.msgid[:50]!r}: document {domain!r} has no {language} catalogue"
-                    )
-                    conflicts.messages.append(entry)
-                    continue
+                po_path = config.po_path(language, domain)
                 live[domain] = (po_path, load_catalogue(po_path))
-            catalogue = live[domain][1]
-            current = catalogue.index().get((None, entry.msgid))
+            current = live[domain][1].index().get((None, entry.msgid))
             base = next((m.group("digest") for c in entry.translator_comments if (m := BASE.match(c))), None)
             reason = None
             if current is None:
@@ -162,40 +200,40 @@ def import_batch(
             elif base is not None and _base(current) != base and current.msgstr != entry.msgstr:
                 reason = "someone else changed this entry since the batch was exported"
             if reason:
-                result.conflicts.append(f"{domain}: {entry.msgid[:50]!r}: {reason}")
-                kept = Message(
-                    msgid=entry.msgid,
-                    msgstr=entry.msgstr,
-                    msgctxt=domain,
-                    flags=list(entry.flags),
-                    translator_comments=[f"conflict: {reason}"]
-                    + ([f"live translation: {current.msgstr}"] if current is not None else []),
-                    references=list(entry.references),
-                )
-                conflicts.messages.append(kept)
+                result.conflicts.append(f"{where}: {domain}: {entry.msgid[:50]!r}: {reason}")
+                conflicts.messages.append(_conflict(entry, domain, reason, current))
                 continue
             assert current is not None
-            changed = current.msgstr != entry.msgstr or current.fuzzy != entry.fuzzy
-            notes = [
-                c for c in entry.translator_comments if not BASE.match(c) and not signoff.SIGNOFF.match(c)
-            ]
-            for note in notes:
-                if note not in current.translator_comments:
+            edited = bool(entry.msgstr) and entry.msgstr != current.msgstr
+            if entry.fuzzy and not edited:
+                result.left += 1
+                continue
+            for note in entry.translator_comments:
+                ours = BASE.match(note) or signoff.SIGNOFF.match(note)
+                if not ours and note not in current.translator_comments:
                     current.translator_comments.append(note)
-            if entry.msgstr:
+            touched.add(domain)
+            label = f"{domain}: {entry.msgid[:50]!r}"
+            if edited:
                 current.msgstr = entry.msgstr
-            current.fuzzy = entry.fuzzy
-            if changed:
-                result.applied += 1
-            else:
-                result.unchanged += 1
-            if not current.fuzzy and current.msgstr:
-                blocking = blocking_problems(Context(current.msgid, current.msgstr, language, glossary))
-                if blocking:
-                    result.not_signed.append(f"{domain}: {current.msgid[:50]!r}: {blocking[0].message}")
-                elif signoff.sign(current, reviewer, today):
-                    result.signed += 1
-        for po_path, catalogue in live.values():
+                current.translator_comments = [
+                    c for c in current.translator_comments if not MACHINE_DRAFT.match(c)
+                ]
+            _by_a_person(current)
+            if entry.fuzzy:
+                current.fuzzy = True
+                result.edited_draft.append(label)
+                continue
+            current.fuzzy = False
+            blocking = checker.blocking(current, language, domain)
+            if blocking:
+                result.not_signed.append(f"{label}: [{blocking[0].check}] {blocking[0].message}")
+                continue
+            signoff.sign(current, reviewer, today)
+            (result.edited if edited else result.approved).append(label)
+        for domain, (po_path, catalogue) in live.items():
+            if domain in touched:
+                catalogue.set_header("Last-Translator", reviewer)
             save_catalogue(po_path, catalogue)
     if conflicts.messages:
         result.conflicts_path = path.with_name(path.stem + ".conflicts.po")
@@ -205,7 +243,7 @@ def import_batch(
 
 @dataclass(slots=True)
 class SignResult:
-    signed: int = 0
+    signed: list[str] = field(default_factory=list)  # file:line: entry, for each entry signed now
     already: int = 0
     not_ready: int = 0  # untranslated or fuzzy
     refused: list[str] = field(default_factory=list)  # failing blocking checks
@@ -215,15 +253,15 @@ def sign_language(
     config: Config,
     language: str,
     reviewer: str,
-    doc_ids: Sequence[str],
-    glossary: Glossary,
+    domains: Sequence[str],
+    checker: Checker,
     today: dt.date | None = None,
 ) -> SignResult:
     """Record ``reviewer``'s sign-off on every translated entry that passes the blocking checks."""
     today = today or dt.date.today()
     result = SignResult()
     with locked(config.locales_dir):
-        for domain in doc_ids:
+        for domain in domains:
             path = config.po_path(language, domain)
             if not path.exists():
                 continue
@@ -232,11 +270,13 @@ def sign_language(
                 if not m.msgstr or m.fuzzy:
                     result.not_ready += 1
                     continue
-                blocking = blocking_problems(Context(m.msgid, m.msgstr, language, glossary))
+                where = f"{path.relative_to(config.root)}:{m.lineno}: {m.msgid[:50]!r}"
+                blocking = checker.blocking(m, language, domain)
                 if blocking:
-                    result.refused.append(f"{path}:{m.lineno}: {m.msgid[:50]!r}: {blocking[0].message}")
+                    result.refused.append(f"{where}: [{blocking[0].check}] {blocking[0].message}")
                 elif signoff.sign(m, reviewer, today):
-                    result.signed += 1
+                    _by_a_person(m)
+                    result.signed.append(where)
                 else:
                     result.already += 1
             save_catalogue(path, catalogue)

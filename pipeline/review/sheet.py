@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import Message, load_catalogue
-from ..checks import Context, Glossary, run_checks
 from ..config import Config
 from ..errors import CatalogueError
 from ..model import Document
 from . import signoff
+from .signoff import Checker
 
 
 @dataclass(slots=True)
@@ -25,9 +25,7 @@ class SheetRow:
     signoffs: str = ""
 
 
-def sheet_rows(
-    doc: Document, catalogue_path: Path, language: str, config: Config, glossary: Glossary
-) -> list[SheetRow]:
+def sheet_rows(doc: Document, catalogue_path: Path, language: str, checker: Checker) -> list[SheetRow]:
     """One row per source text, in document order."""
     if not catalogue_path.exists():
         raise CatalogueError(
@@ -37,8 +35,8 @@ def sheet_rows(
     rows = []
     for msgid in dict.fromkeys(s.text for s in doc.segments):
         m = index.get((None, msgid)) or Message(msgid)
-        critical = signoff.is_critical(m, config.critical_words)
-        problems = run_checks(Context(msgid, m.msgstr, language, glossary)) if m.msgstr else []
+        critical = checker.critical(m)
+        problems = checker.problems(m, language, doc.id)
         rows.append(
             SheetRow(
                 source=msgid,

@@ -15,12 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..catalogue import Message
-from ..config import DEFAULT_CRITICAL_WORDS
-from ..model import EntryState
+from ..checks import (
+    Context,
+    Glossary,
+    Problem,
+    References,
+    Severity,
+    load_glossary,
+    reference_table,
+    run_checks,
+)
+from ..config import DEFAULT_CRITICAL_WORDS, Config
+from ..model import Document, EntryState
+from ..segment import load_documents
 
 SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
 
@@ -118,3 +129,73 @@ def reviewers(messages: Iterable[Message]) -> tuple[list[str], dt.date | None]:
             names.setdefault(s.name.casefold(), s.name)
             latest = s.date if latest is None or s.date > latest else latest
     return sorted(names.values(), key=str.casefold), latest
+
+
+def entry_context(
+    message: Message,
+    language: str,
+    glossary: Glossary,
+    *,
+    critical_words: Sequence[str] = DEFAULT_CRITICAL_WORDS,
+    source_language: str = "en",
+    references: References = (),
+) -> Context:
+    """What the checks judge one entry by; every caller builds it here so that all judge alike."""
+    return Context(
+        message.msgid,
+        message.msgstr,
+        language,
+        glossary,
+        critical=is_critical(message, critical_words),
+        references=references,
+        source_language=source_language,
+    )
+
+
+def references_by_domain(documents: Iterable[Document]) -> dict[str, References]:
+    """Each document's link reference definitions, by catalogue name (the templates' words have none)."""
+    return {doc.id: reference_table(doc.references) for doc in documents}
+
+
+@dataclass(frozen=True, slots=True)
+class Checker:
+    """How this project judges its entries: one place, so that status, check, review and build agree."""
+
+    glossary: Glossary
+    critical_words: Sequence[str] = DEFAULT_CRITICAL_WORDS
+    source_language: str = "en"
+    references: Mapping[str, References] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, config: Config, documents: Iterable[Document] | None = None) -> Checker:
+        """The glossary, the settings and the reference definitions of ``documents`` (default: all)."""
+        docs = load_documents(config) if documents is None else documents
+        return cls(
+            load_glossary(config.glossary_path),
+            config.critical_words,
+            config.source_language,
+            references_by_domain(docs),
+        )
+
+    def context(self, message: Message, language: str, domain: str) -> Context:
+        return entry_context(
+            message,
+            language,
+            self.glossary,
+            critical_words=self.critical_words,
+            source_language=self.source_language,
+            references=self.references.get(domain, ()),
+        )
+
+    def problems(self, message: Message, language: str, domain: str) -> list[Problem]:
+        """Every check problem of a translated or drafted entry (none for an untranslated one)."""
+        return run_checks(self.context(message, language, domain)) if message.msgstr else []
+
+    def blocking(self, message: Message, language: str, domain: str) -> list[Problem]:
+        return [p for p in self.problems(message, language, domain) if p.severity is Severity.BLOCKING]
+
+    def critical(self, message: Message) -> bool:
+        return is_critical(message, self.critical_words)
+
+    def state(self, message: Message) -> EntryState:
+        return state(message, self.critical(message))

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import Catalogue, Message, load_catalogue
-from ..checks import Context, Glossary, Problem, blocking_problems, run_checks
+from ..checks import Problem
 from ..config import Config
 from ..model import EntryState
+from ..segment import load_documents
 from ..sources import domains
 from . import signoff
+from .signoff import Checker
 
 STATES = (EntryState.UNTRANSLATED, EntryState.DRAFT, EntryState.TRANSLATED, EntryState.REVIEWED)
 
@@ -26,6 +28,7 @@ class StatusRow:
     total: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     failing: int = 0  # entries with a blocking check failure
+    awaiting_second: int = 0  # critical entries signed off by one reviewer, waiting for a second
 
     @property
     def percent_reviewed(self) -> float:
@@ -38,6 +41,7 @@ class StatusRow:
             "total": self.total,
             **{s.value: self.counts[s.value] for s in STATES},
             "failing_checks": self.failing,
+            "awaiting_second_review": self.awaiting_second,
             "percent_reviewed": round(self.percent_reviewed, 1),
         }
 
@@ -60,29 +64,24 @@ class Finding:
         )
 
 
-def entry_state(message: Message, config: Config) -> EntryState:
-    return signoff.state(message, signoff.is_critical(message, config.critical_words))
-
-
 def catalogue_findings(
-    catalogue: Catalogue, path: Path, language: str, glossary: Glossary
+    catalogue: Catalogue, path: Path, language: str, domain: str, checker: Checker
 ) -> Iterator[Finding]:
     """Every problem of every translated or drafted entry of one catalogue."""
     for m in catalogue.active:
-        if not m.msgstr:
-            continue
-        for problem in run_checks(Context(m.msgid, m.msgstr, language, glossary)):
+        for problem in checker.problems(m, language, domain):
             yield Finding(path, m.lineno, language, m, problem)
 
 
-def status_row(
-    doc_id: str, language: str, catalogue: Catalogue, config: Config, glossary: Glossary
-) -> StatusRow:
-    row = StatusRow(doc_id, language)
+def status_row(domain: str, language: str, catalogue: Catalogue, checker: Checker) -> StatusRow:
+    row = StatusRow(domain, language)
     for m in catalogue.active:
         row.total += 1
-        row.counts[entry_state(m, config).value] += 1
-        if m.msgstr and blocking_problems(Context(m.msgid, m.msgstr, language, glossary)):
+        state = checker.state(m)
+        row.counts[state.value] += 1
+        if state is EntryState.TRANSLATED and checker.critical(m) and len(signoff.valid_signoffs(m)) == 1:
+            row.awaiting_second += 1
+        if checker.blocking(m, language, domain):
             row.failing += 1
     return row
 
@@ -97,24 +96,26 @@ def load_language(config: Config, language: str, doc_ids: Sequence[str]) -> dict
     return found
 
 
-def status_rows(
-    config: Config, languages: Sequence[str], doc_ids: Sequence[str], glossary: Glossary
-) -> list[StatusRow]:
+def status_rows(config: Config, languages: Sequence[str]) -> list[StatusRow]:
     """One row per document (and the templates' words) per language that has a catalogue."""
+    documents = load_documents(config)
+    checker = Checker.load(config, documents)
+    ids = [d.id for d in documents]
     return [
-        status_row(domain, lang, catalogue, config, glossary)
+        status_row(domain, lang, catalogue, checker)
         for lang in languages
-        for domain, (_, catalogue) in load_language(config, lang, doc_ids).items()
+        for domain, (_, catalogue) in load_language(config, lang, ids).items()
     ]
 
 
-def project_findings(
-    config: Config, languages: Sequence[str], doc_ids: Sequence[str], glossary: Glossary
-) -> Iterator[Finding]:
+def project_findings(config: Config, languages: Sequence[str]) -> Iterator[Finding]:
     """Every check problem of every catalogue of these languages, paths relative to the project."""
+    documents = load_documents(config)
+    checker = Checker.load(config, documents)
+    ids = [d.id for d in documents]
     for lang in languages:
-        for path, catalogue in load_language(config, lang, doc_ids).values():
-            yield from catalogue_findings(catalogue, path.relative_to(config.root), lang, glossary)
+        for domain, (path, catalogue) in load_language(config, lang, ids).items():
+            yield from catalogue_findings(catalogue, path.relative_to(config.root), lang, domain, checker)
 
 
 def render_table(rows: Sequence[StatusRow]) -> str:
@@ -131,14 +132,16 @@ def render_table(rows: Sequence[StatusRow]) -> str:
         "translated",
         "reviewed",
         "failing checks",
+        "awaiting 2nd review",
         "reviewed",
     )
     for i, name in enumerate(names):
-        table.add_column(name, justify="left" if i in (0, 1, 7) else "right")
+        table.add_column(name, justify="left" if i in (0, 1, 8) else "right")
     for r in rows:
         filled = round(r.percent_reviewed / 5)
         bar = "█" * filled + "░" * (20 - filled) + f" {r.percent_reviewed:3.0f}%"
-        table.add_row(r.doc_id, r.language, *(str(r.counts[s.value]) for s in STATES), str(r.failing), bar)
+        counts = (str(r.counts[s.value]) for s in STATES)
+        table.add_row(r.doc_id, r.language, *counts, str(r.failing), str(r.awaiting_second), bar)
     # As wide as the table needs, so that document ids are never cut short (the output is often piped).
     width = Console(width=10_000, color_system=None).measure(table).maximum
     console = Console(width=width, force_terminal=False, color_system=None)

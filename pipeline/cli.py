@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--doc", help="only this document id (default: every document)")
     sh.add_argument("--engine", help="drafting engine for a back-translation column (e.g. google, libre)")
     sh.add_argument("--url", help="server URL for the engine (LibreTranslate)")
+    wv = action("waive", "waive one check's finding on one entry, with a reason, until its text changes")
+    wv.add_argument("--lang", required=True, help="the translation's language, e.g. es")
+    wv.add_argument("--doc", required=True, help="the document id (or 'ui' for the templates' words)")
+    wv.add_argument("--check", required=True, help="the check: numbers, units, number-words, negation...")
+    wv.add_argument("--reviewer", required=True, help="who takes responsibility, as on sign-offs")
+    wv.add_argument("--reason", required=True, help="why the translation is right despite the finding")
+    wv.add_argument("entry", metavar="ENTRY-TEXT-PREFIX", help="the start of the entry's source text")
     sg = action("sign", "sign off translated entries reviewed directly in a PO editor")
     sg.add_argument("--lang", required=True, help="the language reviewed, e.g. es")
     sg.add_argument("--reviewer", required=True, help="the reviewer's name, as it will appear on sign-offs")
@@ -151,6 +158,15 @@ def _review(args: argparse.Namespace, config: Config) -> int:
             return 1
         return 0
     lang = normalize_language(args.lang, "--lang")
+    if args.action == "waive":
+        from .review.batches import waive_finding
+
+        domain = args.doc if args.doc == UI_DOMAIN else select_documents(config, args.doc)[0].id
+        where = waive_finding(
+            config, lang, domain, args.check, args.reviewer, args.reason, args.entry, checker
+        )
+        log.info("waived [%s] by %s: %s", args.check, args.reviewer, where)
+        return 0
     chosen = select_documents(config, args.doc)
     if args.action == "sheet":
         from .render.sheet import write_sheets
@@ -283,14 +299,16 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     from .checks import Severity
     from .review.status import project_findings
 
-    errors = warnings = 0
+    errors = warnings = waived = 0
     for finding in project_findings(config, config.select_languages(args.lang)):
         print(finding)
-        if finding.problem.severity is Severity.BLOCKING:
+        if finding.problem.waiver:
+            waived += 1
+        elif finding.problem.severity is Severity.BLOCKING:
             errors += 1
         else:
             warnings += 1
-    log.info("%d error(s), %d warning(s)", errors, warnings)
+    log.info("%d error(s), %d warning(s), %d waived", errors, warnings, waived)
     return 1 if errors or (args.strict and warnings) else 0
 
 

@@ -48,15 +48,15 @@ CHECKS: list[Rule] = [
     Rule("links", Severity.BLOCKING, check_links),
     Rule("images", Severity.BLOCKING, check_images),
     Rule("code", Severity.BLOCKING, check_code),
-    Rule("numbers", Severity.BLOCKING, check_numbers),
-    Rule("units", Severity.BLOCKING, check_units),
-    Rule("number-words", Severity.BLOCKING, check_number_words),
-    Rule("negation", Severity.WARNING, check_negation, blocking_when_critical=True),
+    Rule("numbers", Severity.BLOCKING, check_numbers, waivable=True),
+    Rule("units", Severity.BLOCKING, check_units, waivable=True),
+    Rule("number-words", Severity.BLOCKING, check_number_words, waivable=True),
+    Rule("negation", Severity.WARNING, check_negation, blocking_when_critical=True, waivable=True),
     Rule("bidi", Severity.BLOCKING, check_bidi),
     Rule("control", Severity.BLOCKING, check_control),
     Rule("placeholders", Severity.BLOCKING, check_placeholders),
     Rule("addresses", Severity.BLOCKING, check_addresses),
-    Rule("do-not-translate", Severity.BLOCKING, check_do_not_translate),
+    Rule("do-not-translate", Severity.BLOCKING, check_do_not_translate, waivable=True),
     Rule("masks", Severity.BLOCKING, check_masks),
     Rule("html", Severity.WARNING, check_html),
     Rule("emphasis", Severity.WARNING, check_emphasis),
@@ -75,12 +75,23 @@ def run_checks(ctx: Context) -> list[Problem]:
     """All problems of one translation."""
     if not ctx.translation:
         return []
-    return [Problem(rule.name, rule.severity_for(ctx), msg) for rule in CHECKS for msg in rule.check(ctx)]
+    found = []
+    for rule in CHECKS:
+        waiver = ctx.waivers.get(rule.name, "") if rule.waivable else ""
+        found += [Problem(rule.name, rule.severity_for(ctx), msg, waiver) for msg in rule.check(ctx)]
+    return found
 
 
 def blocking_problems(ctx: Context) -> list[Problem]:
-    """The problems that keep a translation out of published handouts."""
-    return [p for p in run_checks(ctx) if p.severity is Severity.BLOCKING]
+    """The problems that keep a translation out of published handouts (waived ones do not)."""
+    return [p for p in run_checks(ctx) if p.blocks]
+
+
+WAIVABLE = frozenset(rule.name for rule in CHECKS if rule.waivable)
+"""Checks a reviewer may waive on one entry: meaning checks that can misjudge a correct translation.
+
+Structure and safety (links, images, code, bidi and control characters, placeholders,
+drafting placeholders) are never waivable: a translation may not change them, whoever agrees."""
 
 
 def check_markup(source: str, translation: str) -> list[Problem]:
@@ -93,6 +104,7 @@ def check_markup(source: str, translation: str) -> list[Problem]:
 __all__ = [
     "CHECKS",
     "MASK",
+    "WAIVABLE",
     "Check",
     "Context",
     "Glossary",

@@ -21,6 +21,11 @@ class Problem:
     check: str
     severity: Severity
     message: str
+    waiver: str = ""  # who waived this finding on this entry, when and why; a waived problem does not block
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity is Severity.BLOCKING and not self.waiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class Context:
     critical: bool = False  # doses, warnings...: some checks block only here
     references: References = ()  # the document's reference definitions, to resolve [text][label]
     source_language: str = "en"
+    waivers: Mapping[str, str] = field(default_factory=dict)  # check name -> a reviewer's valid waiver
 
 
 Check = Callable[[Context], Iterator[str]]
@@ -88,6 +94,7 @@ class Rule:
     severity: Severity
     check: Check
     blocking_when_critical: bool = False
+    waivable: bool = False  # a reviewer may waive a finding of it on one entry, with a reason
 
     def severity_for(self, ctx: Context) -> Severity:
         return Severity.BLOCKING if self.blocking_when_critical and ctx.critical else self.severity

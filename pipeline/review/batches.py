@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
+from ..checks import WAIVABLE
 from ..config import Config, normalize_language
 from ..drafts.engines import MACHINE_DRAFT
-from ..errors import CatalogueError
+from ..errors import CatalogueError, ConfigError
 from ..model import EntryState
 from ..sources import domains as all_domains
 from . import signoff
@@ -49,7 +50,7 @@ def needs_review(message: Message, reviewer: str, checker: Checker, language: st
         return []
     reasons = []
     state = checker.state(message)
-    problems = checker.problems(message, language, domain)
+    problems = [p for p in checker.problems(message, language, domain) if not p.waiver]
     if state is EntryState.DRAFT:
         reasons.append("draft: not reviewed yet")
     if problems:
@@ -281,3 +282,45 @@ def sign_language(
                     result.already += 1
             save_catalogue(path, catalogue)
     return result
+
+
+def waive_finding(
+    config: Config,
+    language: str,
+    domain: str,
+    check: str,
+    reviewer: str,
+    reason: str,
+    prefix: str,
+    checker: Checker,
+    today: dt.date | None = None,
+) -> str:
+    """Record ``reviewer``'s waiver of ``check`` on the one entry whose source text starts with ``prefix``.
+
+    Returns where the entry is (``file:line: text``). The waiver lasts while the source and
+    translation stay as they are.
+    """
+    if check not in WAIVABLE:
+        raise ConfigError(f"the {check!r} check cannot be waived; waivable: {', '.join(sorted(WAIVABLE))}")
+    if not reason.strip():
+        raise ConfigError("a waiver needs a reason (--reason)")
+    path = config.po_path(language, domain)
+    if not path.exists():
+        raise CatalogueError(f"no {language} catalogue for {domain!r}", path)
+    with locked(config.locales_dir):
+        catalogue = load_catalogue(path)
+        matches = [m for m in catalogue.active if prefix and m.msgid.startswith(prefix)]
+        if len(matches) != 1:
+            lines = ", ".join(str(m.lineno) for m in matches[:10])
+            found = f"{len(matches)} entries (lines {lines}); give more of the text" if matches else "none"
+            raise CatalogueError(f"one entry must start with {prefix!r}: found {found}", path)
+        (entry,) = matches
+        where = f"{path.relative_to(config.root)}:{entry.lineno}: {entry.msgid[:50]!r}"
+        findings = [p for p in checker.problems(entry, language, domain) if p.check == check]
+        if not findings:
+            raise CatalogueError(
+                f"nothing to waive: the {check!r} check finds nothing in this entry", path, entry.lineno
+            )
+        signoff.waive(entry, check, reviewer, today or dt.date.today(), reason)
+        save_catalogue(path, catalogue)
+    return f"{where}: {findings[0].message}"

@@ -45,7 +45,8 @@ def sheet_rows(doc: Document, catalogue_path: Path, language: str, checker: Chec
                 critical=critical,
                 where=", ".join("l." + ref.rsplit(":", 1)[-1] for ref in m.references if ":" in ref),
                 problems=[
-                    {"check": p.check, "severity": p.severity.value, "message": p.message} for p in problems
+                    {"check": p.check, "severity": p.severity.value, "message": p.message, "waiver": p.waiver}
+                    for p in problems
                 ],
                 signoffs="; ".join(f"{s.name} {s.date.isoformat()}" for s in signoff.valid_signoffs(m)),
             )

@@ -24,7 +24,6 @@ from ..checks import (
     Glossary,
     Problem,
     References,
-    Severity,
     load_glossary,
     reference_table,
     run_checks,
@@ -34,6 +33,12 @@ from ..model import Document, EntryState
 from ..segment import load_documents
 
 SIGNOFF = re.compile(r"^reviewed-by: (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})$")
+
+WAIVER = re.compile(
+    r"^waived: (?P<check>[\w-]+) by (?P<name>.+?) (?P<date>\d{4}-\d{2}-\d{2}) (?P<hash>[0-9a-f]{12})"
+    r": (?P<reason>.+)$"
+)
+"""``# waived: negation by Ana Ruiz 2026-12-01 3f9a0c51d2e7: REASON``: one finding waived on one text."""
 
 _DIGIT = re.compile(r"\d")
 
@@ -66,6 +71,27 @@ def signoffs(message: Message) -> list[SignOff]:
                 continue
             found.append(SignOff(m.group("name").strip(), day, m.group("hash")))
     return found
+
+
+def valid_waivers(message: Message) -> dict[str, str]:
+    """Check name -> "waived by NAME on DATE: REASON", for waivers of exactly this source and translation."""
+    current = digest(message.msgid, message.msgstr, message.msgctxt)
+    found = {}
+    for comment in message.translator_comments:
+        m = WAIVER.match(comment.strip())
+        if m and m.group("hash") == current:
+            found[m.group("check")] = f"waived by {m.group('name')} on {m.group('date')}: {m.group('reason')}"
+    return found
+
+
+def waive(message: Message, check: str, reviewer: str, day: dt.date, reason: str) -> None:
+    """Record ``reviewer``'s waiver of ``check`` on this entry's current text (voided when it changes)."""
+    reason = " ".join(reason.split())
+    current = digest(message.msgid, message.msgstr, message.msgctxt)
+    message.translator_comments = [
+        c for c in message.translator_comments if not ((m := WAIVER.match(c.strip())) and m["check"] == check)
+    ]
+    message.translator_comments.append(f"waived: {check} by {reviewer} {day.isoformat()} {current}: {reason}")
 
 
 def valid_signoffs(message: Message) -> list[SignOff]:
@@ -149,6 +175,7 @@ def entry_context(
         critical=is_critical(message, critical_words),
         references=references,
         source_language=source_language,
+        waivers=valid_waivers(message),
     )
 
 
@@ -192,7 +219,7 @@ class Checker:
         return run_checks(self.context(message, language, domain)) if message.msgstr else []
 
     def blocking(self, message: Message, language: str, domain: str) -> list[Problem]:
-        return [p for p in self.problems(message, language, domain) if p.severity is Severity.BLOCKING]
+        return [p for p in self.problems(message, language, domain) if p.blocks]
 
     def critical(self, message: Message) -> bool:
         return is_critical(message, self.critical_words)

@@ -58,10 +58,10 @@ class Finding:
 
     def __str__(self) -> str:
         excerpt = self.message.msgid if len(self.message.msgid) <= 50 else self.message.msgid[:47] + "..."
-        return (
-            f"{self.path}:{self.line}: {self.problem.severity.value} [{self.problem.check}] "
-            f"{excerpt!r}: {self.problem.message}"
-        )
+        kind = "waived" if self.problem.waiver else self.problem.severity.value
+        waiver = f" ({self.problem.waiver})" if self.problem.waiver else ""
+        where = f"{self.path}:{self.line}: {kind} [{self.problem.check}] {excerpt!r}"
+        return f"{where}: {self.problem.message}{waiver}"
 
 
 def catalogue_findings(

@@ -260,3 +260,24 @@ def test_all_catalogues_of_a_language_carry_one_plural_forms(project: Path) -> N
         for p in (project / "locales" / "es" / "LC_MESSAGES").glob("*.po")
     }
     assert len(values) == 4 and set(values.values()) == {"nplurals=2; plural=(n != 1);"}, values
+
+
+def test_a_machine_draft_changed_in_a_po_editor_loses_its_machine_note(project: Path) -> None:
+    live = po_path(project, "es")
+    po = load_catalogue(live)
+    for m in po.messages:
+        if m.msgid in ("Is it safe?", "Will I be awake?"):
+            m.msgstr, m.fuzzy, m.translator_comments = "", False, []
+    save_catalogue(live, po)
+    assert run(project, "draft", "--lang", "es", "--engine", "pseudo") == 0
+    po = load_catalogue(live)
+    drafted = {m.msgid: m for m in po.messages if m.msgid in ("Is it safe?", "Will I be awake?")}
+    assert all(any(c.startswith("machine text: ") for c in m.translator_comments) for m in drafted.values())
+    drafted["Is it safe?"].msgstr = "¿Es seguro?"  # rewritten by a person in Poedit
+    for m in drafted.values():
+        m.fuzzy = False  # Poedit: Needs work cleared
+    save_catalogue(live, po)
+    assert run(project, "review", "sign", "--lang", "es", "--reviewer", "Ana Ruiz", "--doc", FAQ) == 0
+    after = {m.msgid: m for m in load_catalogue(live).messages}
+    assert not any(c.startswith("machine ") for c in after["Is it safe?"].translator_comments)
+    assert any(c.startswith("machine draft: pseudo") for c in after["Will I be awake?"].translator_comments)

@@ -7,6 +7,7 @@ adding an engine is one more entry. ``tm`` and ``pseudo`` work offline.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -28,9 +29,27 @@ MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2
 """The translator comment a machine draft carries: ``machine draft: ENGINE DATE``."""
 
 
+MACHINE_TEXT = re.compile(r"^machine text: (?P<hash>[0-9a-f]{12})$")
+"""Beside it, a hash of the text the engine wrote: a person's later edit shows as a different text."""
+
+
+def machine_text_note(text: str) -> str:
+    return f"machine text: {hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
 def is_machine_draft(translator_comments: Iterable[str]) -> bool:
     """Whether an entry's translation was written by an engine (and not since by a person)."""
     return any(MACHINE_DRAFT.match(c) for c in translator_comments)
+
+
+def without_machine_notes(translator_comments: Iterable[str], text: str | None = None) -> list[str]:
+    """The comments without the machine-draft notes; with ``text``, only if a person has changed it since."""
+    comments = list(translator_comments)
+    if text is not None:
+        recorded = {m["hash"] for c in comments if (m := MACHINE_TEXT.match(c))}
+        if not recorded or machine_text_note(text).split()[-1] in recorded:
+            return comments  # the engine's text as it wrote it (or no record of it): the note is true
+    return [c for c in comments if not MACHINE_DRAFT.match(c) and not MACHINE_TEXT.match(c)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,14 @@ from ..config import UI_DOMAIN, Config
 from ..errors import CatalogueError
 from ..segment import load_documents
 from .cache import DraftCache
-from .engines import MACHINE_DRAFT, Engine, Result, is_machine_draft, make_engine
+from .engines import (
+    Engine,
+    Result,
+    is_machine_draft,
+    machine_text_note,
+    make_engine,
+    without_machine_notes,
+)
 from .masking import DraftRejected, Masked, mask, unmask, validate
 from .secrets import redact
 
@@ -300,8 +307,10 @@ def _run_language(
                     m.msgstr = text
                     m.fuzzy = True
                     m.translator_comments = [
-                        c for c in m.translator_comments if not MACHINE_DRAFT.match(c)
-                    ] + [f"{comment_base} ({note})" if note else comment_base]
+                        *without_machine_notes(m.translator_comments),
+                        f"{comment_base} ({note})" if note else comment_base,
+                        machine_text_note(text),
+                    ]
                 if save_catalogue(path, catalogue) and str(path) not in report.written:
                     report.written.append(str(path))
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
 from ..checks import WAIVABLE
 from ..config import Config, normalize_language
-from ..drafts.engines import MACHINE_DRAFT
+from ..drafts.engines import without_machine_notes
 from ..errors import CatalogueError, ConfigError
 from ..model import EntryState
 from ..sources import domains as all_domains
@@ -159,8 +159,9 @@ def _conflict(entry: Message, domain: str, reason: str, live: Message | None) ->
 
 
 def _by_a_person(message: Message) -> None:
-    """A person rewrote or approved the text: notes saying an engine or nobody did are no longer true."""
-    message.translator_comments = [c for c in message.translator_comments if not SAMPLE_NOTE.match(c)]
+    """A person approved the text: "unreviewed" is no longer true, nor "machine draft" if they changed it."""
+    comments = [c for c in message.translator_comments if not SAMPLE_NOTE.match(c)]
+    message.translator_comments = without_machine_notes(comments, message.msgstr)
 
 
 def import_batch(
@@ -217,9 +218,7 @@ def import_batch(
             label = f"{domain}: {entry.msgid[:50]!r}"
             if edited:
                 current.msgstr = entry.msgstr
-                current.translator_comments = [
-                    c for c in current.translator_comments if not MACHINE_DRAFT.match(c)
-                ]
+                current.translator_comments = without_machine_notes(current.translator_comments)
             _by_a_person(current)
             if entry.fuzzy:
                 current.fuzzy = True

@@ -21,7 +21,7 @@ from .catalogue import Catalogue, load_catalogue, write_text_atomic
 from .checks import load_glossary, neutralise_html
 from .config import BUILTIN_TEMPLATES, UI_DOMAIN, Config
 from .errors import BuildError, ConfigError
-from .fileio import write_bytes_atomic
+from .fileio import remove_stale_temps, write_bytes_atomic
 from .localedata import locale_info
 from .model import Document, HandoutStatus, Segment
 from .publish import HandoutResult, Plan, UiWords, plan_handout, plan_ui_words
@@ -30,7 +30,7 @@ from .render.index import index_page
 from .render.pdf import PdfJob, warm_up, write_pdf
 from .render.pdf import cost as pdf_cost
 from .segment import load_documents
-from .sources import domains
+from .sources import domains, source_files
 
 log = logging.getLogger("pipeline")
 
@@ -73,8 +73,8 @@ def _copy_static(config: Config, out_root: Path) -> str:
     static.mkdir(parents=True, exist_ok=True)
     for path in sorted((BUILTIN_TEMPLATES / "static").iterdir()):
         write_text_atomic(static / path.name, path.read_text(encoding="utf-8"), durable=False)
-    for path in sorted(config.source_dir.rglob("*")):
-        if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
+    for path in source_files(config.source_dir, config.root):
+        if path.suffix != ".md":
             target = out_root / "html" / "_assets" / path.relative_to(config.source_dir)
             write_bytes_atomic(target, path.read_bytes(), durable=False)
     return "../_static"
@@ -122,6 +122,7 @@ def _build(
     every_domain = domains([doc.id for doc in documents])
     catalogues = {(d, lang): _load(config.po_path(lang, d)) for d in every_domain for lang in languages}
     out_root = config.build_dir / "preview" if preview else config.build_dir
+    remove_stale_temps(out_root, older_than=600)  # a build running beside this one keeps its own
     static = _copy_static(config, out_root)
     glossary = load_glossary(config.glossary_path)
     ui_words = {
@@ -189,6 +190,7 @@ def _build(
                 raise outcome
             result.status = HandoutStatus.WITHHELD
             result.reason = str(outcome)
+            result.failed = True
             for path in paths.values():
                 path.unlink(missing_ok=True)
             continue
@@ -223,7 +225,7 @@ def _common_fingerprint(config: Config, preview: bool) -> str:
     if config.project_templates.is_dir():
         files += sorted(config.project_templates.rglob("*"))
     files += [config.root / "pyproject.toml", config.glossary_path]
-    files += sorted(p for p in config.source_dir.rglob("*") if p.suffix != ".md")
+    files += [p for p in source_files(config.source_dir, config.root) if p.suffix != ".md"]
     return hashlib.sha256(f"{__version__} {preview} {_digest_files(files)}".encode()).hexdigest()
 
 

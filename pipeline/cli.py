@@ -235,7 +235,10 @@ def _build(args: argparse.Namespace) -> int:
     published = sum(1 for b in results if b.status.value == "published")
     where = config.build_dir / ("preview" if args.preview else "") / "index.html"
     log.info("%d published, %d withheld; index: %s", published, withheld, where.relative_to(config.root))
-    return 0
+    failed = sum(1 for b in results if b.failed)
+    if failed:
+        log.error("%d handout(s) could not be rendered (see above)", failed)
+    return 1 if failed else 0
 
 
 def _draft(args: argparse.Namespace, config: Config) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import logging
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +13,9 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, LanguageError
+from .fileio import read_utf8
+
+log = logging.getLogger("pipeline")
 
 # Words that make an entry critical: it needs a second reviewer's sign-off (see pipeline.review).
 DEFAULT_CRITICAL_WORDS = (
@@ -54,10 +60,27 @@ DEFAULT_CRITICAL_WORDS = (
 )
 
 
+def _canonical(code: str) -> str:
+    """gettext's spelling of a locale code: ``ES`` -> ``es``, ``zh-cn`` -> ``zh_CN``.
+
+    (Babel would expand ``zh_CN`` to ``zh_Hans_CN``; catalogue folders keep the short form.)
+    """
+    parts = re.split(r"[-_]", code)
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())  # script
+        elif len(part) in (2, 3):
+            out.append(part.upper())  # territory
+        else:
+            out.append(part)
+    return "_".join(out)
+
+
 def normalize_language(code: str, where: str = "") -> str:
-    """A gettext locale code (``zh_CN``) checked against Babel's CLDR data."""
+    """A gettext locale code in its canonical form (``zh_CN``), checked against Babel's CLDR data."""
     raw = code.strip()
-    candidate = raw.replace("-", "_")
+    candidate = _canonical(raw)
     try:
         locale = Locale.parse(candidate)
     except (UnknownLocaleError, ValueError, TypeError):
@@ -92,7 +115,7 @@ class Config:
     require_review: bool = True
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     critical_marker: str = "critical"
-    extra: dict[str, Any] = field(default_factory=dict)
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # [tool.pipeline.engines.<name>]
 
     @property
     def glossary_path(self) -> Path:
@@ -142,22 +165,6 @@ class Config:
         return tuple(dict.fromkeys(langs))
 
 
-_KNOWN = {
-    "project_name",
-    "source_language",
-    "languages",
-    "front_matter_keys",
-    "translator_note_marker",
-    "md_text_flag",
-    "fuzzy_cutoff",
-    "clinic_name",
-    "page_size",
-    "min_translated",
-    "require_review",
-    "critical_words",
-    "critical_marker",
-}
-
 UI_DOMAIN = "ui"
 """Catalogue name of the words in the handout templates (a document may not use this id)."""
 
@@ -168,57 +175,183 @@ UI_TEMPLATES = ("base.html", "handout.html")
 """Templates whose words reach patients and so are translated (the index is for staff)."""
 
 
+PAGE_SIZES = ("A4", "Letter", "A5", "Legal")
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """One key of ``[tool.pipeline]``: its type (and range or choices), default and meaning."""
+
+    kind: str  # text, bool, number, texts, language, languages, choice
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: dict[str, _Setting] = {
+    "project_name": _Setting("text", "patient-handouts"),
+    "clinic_name": _Setting("text", ""),
+    "source_language": _Setting("language", "en"),
+    "languages": _Setting("languages", ()),
+    "front_matter_keys": _Setting("texts", ("title", "description")),
+    "translator_note_marker": _Setting("text", "note for translators:"),
+    "md_text_flag": _Setting("bool", False),
+    "fuzzy_cutoff": _Setting("number", 75.0, low=1, high=100),
+    "page_size": _Setting("choice", "A4", choices=PAGE_SIZES),
+    "min_translated": _Setting("number", 100.0, low=0, high=100),
+    "require_review": _Setting("bool", True),
+    "critical_words": _Setting("texts", DEFAULT_CRITICAL_WORDS),
+    "critical_marker": _Setting("text", "critical"),
+}
+"""The typed schema of ``[tool.pipeline]`` (``engines`` is checked by :data:`ENGINE_SETTINGS`)."""
+
+ENGINE_SETTINGS: dict[str, _Setting] = {
+    "url": _Setting("text", None),
+    "api_key": _Setting("text", None),
+    "model": _Setting("text", None),
+    "region": _Setting("text", None),
+    "email": _Setting("text", None),
+    "client_id": _Setting("text", None),
+    "use_free_api": _Setting("bool", None),
+    "concurrency": _Setting("integer", None, low=1, high=64),
+    "batch": _Setting("integer", None, low=1, high=200),
+    "rate": _Setting("number", None, low=0.01, high=1000),
+    "timeout": _Setting("number", None, low=0.1, high=600),
+    "attempts": _Setting("integer", None, low=1, high=20),
+    "backoff": _Setting("number", None, low=0, high=60),
+    "flush_seconds": _Setting("number", None, low=0.01, high=600),
+}
+"""What ``[tool.pipeline.engines.<name>]`` may hold; other keys are passed on to the engine as text."""
+
+
+class _Reader:
+    """Checks values against the schema; errors name pyproject.toml, the line and the key."""
+
+    def __init__(self, path: Path, text: str, section: str) -> None:
+        self.path, self.lines, self.section = path, text.splitlines(), section
+
+    def line(self, key: str) -> int | None:
+        start = next((i for i, line in enumerate(self.lines) if line.strip() == f"[{self.section}]"), -1)
+        for i in range(start + 1, len(self.lines)):
+            if self.lines[i].lstrip().startswith("["):
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[i]):
+                return i + 1
+        return None
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"[{self.section}] {key}: {problem}", self.path, self.line(key))
+
+    def language(self, key: str, code: str) -> str:
+        try:
+            return normalize_language(code)
+        except LanguageError as exc:
+            raise self.fail(key, exc.message) from None
+
+    def value(self, key: str, setting: _Setting, value: Any) -> Any:
+        def number(integer: bool) -> float:
+            ok = isinstance(value, int) if integer else isinstance(value, int | float)
+            what = "a whole number" if integer else "a number"
+            if isinstance(value, bool) or not ok:
+                raise self.fail(key, f"must be {what}, not {value!r}")
+            if (setting.low is not None and value < setting.low) or (
+                setting.high is not None and value > setting.high
+            ):
+                raise self.fail(key, f"must be from {setting.low:g} to {setting.high:g}, not {value!r}")
+            return value  # type: ignore[no-any-return]
+
+        if setting.kind in ("text", "choice", "language"):
+            if not isinstance(value, str):
+                raise self.fail(key, f"must be a text in quotes, not {value!r}")
+            if setting.kind == "choice" and value not in setting.choices:
+                raise self.fail(key, f"must be one of {', '.join(setting.choices)}, not {value!r}")
+            return self.language(key, value) if setting.kind == "language" else value
+        if setting.kind == "bool":
+            if not isinstance(value, bool):
+                raise self.fail(key, f"must be true or false (without quotes), not {value!r}")
+            return value
+        if setting.kind in ("number", "integer"):
+            return number(setting.kind == "integer")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f'must be a list of texts, e.g. ["a", "b"], not {value!r}')
+        if setting.kind == "languages":
+            return tuple(dict.fromkeys(self.language(key, v) for v in value))
+        return tuple(value)
+
+    def table(self, table: dict[str, Any], schema: dict[str, _Setting], pass_on: bool) -> dict[str, Any]:
+        values = {}
+        for key, raw in table.items():
+            setting = schema.get(key)
+            if setting is None:
+                if pass_on and isinstance(raw, str | bool | int | float):
+                    values[key] = raw
+                    continue
+                close = difflib.get_close_matches(key, list(schema), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                log.warning(
+                    "%s:%s: [%s] %s is not a setting; ignored%s",
+                    self.path,
+                    self.line(key) or "",
+                    self.section,
+                    key,
+                    hint,
+                )
+                continue
+            values[key] = self.value(key, setting, raw)
+        return values
+
+
 def load_config(root: Path) -> Config:
     """Read ``root/pyproject.toml``; a missing table gives the defaults, bad values a clear error."""
     root = root.resolve()
     if not root.is_dir():
         raise ConfigError("project folder does not exist", root)
     path = root / "pyproject.toml"
+    text = ""
     table: dict[str, Any] = {}
     if path.exists():
+        text = read_utf8(path, ConfigError, "pyproject.toml")
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid TOML: {exc}", path) from exc
-        table = data.get("tool", {}).get("pipeline", {})
-    where = f"{path.name} [tool.pipeline]"
-    unknown = sorted(set(table) - _KNOWN - {"engines"})
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in [tool.pipeline]: {', '.join(unknown)}", path)
-
-    def text_list(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = table.get(key, list(default))
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{key} must be a list of strings", path)
-        return tuple(value)
-
-    source_language = normalize_language(str(table.get("source_language", "en")), where)
-    languages = tuple(normalize_language(c, where) for c in text_list("languages", ()))
-    if source_language in languages:
-        raise ConfigError(f"languages lists the source language {source_language!r}", path)
-    cutoff = table.get("fuzzy_cutoff", 75.0)
-    if not isinstance(cutoff, int | float) or not 0 < cutoff <= 100:
-        raise ConfigError("fuzzy_cutoff must be a number from 1 to 100", path)
-    page_size = str(table.get("page_size", "A4"))
-    if page_size not in ("A4", "Letter", "A5", "Legal"):
-        raise ConfigError(f"page_size must be A4, Letter, A5 or Legal, not {page_size!r}", path)
-    minimum = table.get("min_translated", 100)
-    if not isinstance(minimum, int | float) or not 0 <= minimum <= 100:
-        raise ConfigError("min_translated must be a percentage from 0 to 100", path)
+        tool = data.get("tool", {})
+        table = tool.get("pipeline", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError("[tool.pipeline] must be a table", path)
+    reader = _Reader(path, text, "tool.pipeline")
+    engines_table = table.pop("engines", {})
+    values = reader.table(table, SETTINGS, pass_on=False)
+    if not isinstance(engines_table, dict):
+        raise reader.fail(
+            "engines", f"must be a table of [tool.pipeline.engines.<name>] tables, not {engines_table!r}"
+        )
+    engines = {}
+    for name, settings in engines_table.items():
+        section = _Reader(path, text, f"tool.pipeline.engines.{name}")
+        if not isinstance(settings, dict):
+            raise _Reader(path, text, "tool.pipeline.engines").fail(
+                name, f"must be a table of settings, not {settings!r}"
+            )
+        engines[name] = section.table(settings, ENGINE_SETTINGS, pass_on=True)
+    settings = {key: values.get(key, s.default) for key, s in SETTINGS.items()}
+    if settings["source_language"] in settings["languages"]:
+        raise reader.fail("languages", f"lists the source language {settings['source_language']!r}")
     return Config(
         root=root,
-        clinic_name=str(table.get("clinic_name", "")),
-        page_size=page_size,
-        min_translated=float(minimum),
-        require_review=bool(table.get("require_review", True)),
-        critical_words=text_list("critical_words", DEFAULT_CRITICAL_WORDS),
-        critical_marker=str(table.get("critical_marker", "critical")),
-        project_name=str(table.get("project_name", "patient-handouts")),
-        source_language=source_language,
-        languages=languages,
-        front_matter_keys=text_list("front_matter_keys", ("title", "description")),
-        translator_note_marker=str(table.get("translator_note_marker", "note for translators:")),
-        md_text_flag=bool(table.get("md_text_flag", False)),
-        fuzzy_cutoff=float(cutoff),
-        extra={"engines": table.get("engines", {})},
+        clinic_name=settings["clinic_name"],
+        page_size=settings["page_size"],
+        min_translated=float(settings["min_translated"]),
+        require_review=settings["require_review"],
+        critical_words=tuple(settings["critical_words"]),
+        critical_marker=settings["critical_marker"],
+        project_name=settings["project_name"],
+        source_language=settings["source_language"],
+        languages=tuple(settings["languages"]),
+        front_matter_keys=tuple(settings["front_matter_keys"]),
+        translator_note_marker=settings["translator_note_marker"],
+        md_text_flag=settings["md_text_flag"],
+        fuzzy_cutoff=float(settings["fuzzy_cutoff"]),
+        engines=engines,
     )

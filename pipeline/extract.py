@@ -101,7 +101,7 @@ def extract(config: Config) -> list[ExtractResult]:
 
     A template whose messages did not change is left alone (no date churn).
     """
-    paths = find_documents(config.source_dir)
+    paths = find_documents(config.source_dir, config.root)
     if not paths:
         raise SourceError("no Markdown documents (*.md) found", config.source_dir)
     created = creation_date()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import PipelineError
@@ -49,6 +51,29 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # what mkstemp(prefix=".NAME.", suffix=".tmp") makes
+
+
+def remove_stale_temps(directory: Path, older_than: float = 0.0) -> list[Path]:
+    """Delete temporary files a killed run left behind (``.NAME.XXXXXXXX.tmp``); the ones deleted.
+
+    Call it only where no other run can be writing (under the catalogue lock), or with
+    ``older_than`` seconds so that a run in progress keeps its fresh temporary files.
+    """
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    now = time.time()
+    for path in directory.rglob(".*.tmp"):
+        try:
+            if _TEMP.match(path.name) and path.is_file() and now - path.stat().st_mtime >= older_than:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def write_text_atomic(path: Path, text: str, durable: bool = True) -> bool:

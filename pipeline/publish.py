@@ -218,3 +218,4 @@ class HandoutResult:
     counts: dict[str, int] = field(default_factory=dict)
     rebuilt: bool = True
     template_words: dict[str, str] = field(default_factory=dict)  # shown in the source language: why
+    failed: bool = False  # withheld because rendering failed (a template, a glyph), not for review reasons

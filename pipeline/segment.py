@@ -381,7 +381,7 @@ def segment_document(config: Config, path: Path) -> Document:
 
 def load_documents(config: Config) -> list[Document]:
     """Every source document, read and segmented; duplicate ids are an error."""
-    documents = [segment_document(config, path) for path in find_documents(config.source_dir)]
+    documents = [segment_document(config, path) for path in find_documents(config.source_dir, config.root)]
     if not documents:
         raise SourceError("no Markdown documents (*.md) found", config.source_dir)
     check_ids([(doc.id, doc.path) for doc in documents])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,6 +15,8 @@ from .config import BUILTIN_TEMPLATES, UI_DOMAIN, UI_TEMPLATES
 from .errors import SourceError
 from .fileio import read_utf8
 from .model import Document, FrontMatter
+
+log = logging.getLogger("pipeline")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FENCE = re.compile(r"^---[ \t]*\r?\n?$")
@@ -63,6 +66,12 @@ def parse_document(text: str, path: Path, project: Path, front_matter: bool = Tr
                 path,
                 _key_line(lines, "id"),
             )
+    elif not _ID.match(doc_id):
+        raise SourceError(
+            f"the file name {path.name!r} cannot be a document id: rename the file (letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit) or set 'id:' in its front matter",
+            path,
+        )
     try:
         relpath = path.resolve().relative_to(project.resolve()).as_posix()
     except ValueError:
@@ -92,11 +101,31 @@ def _key_line(lines: list[str], key: str) -> int | None:
     return None
 
 
-def find_documents(source_dir: Path) -> list[Path]:
-    """The Markdown documents of a project, in a stable order."""
+def source_files(source_dir: Path, project: Path | None = None) -> list[Path]:
+    """Every file under ``source/`` (documents and assets, hidden files left out), in a stable order.
+
+    A symbolic link is followed only while it stays inside the project: one that leads
+    outside (to /etc/passwd, another project) would publish that file, so it is an error.
+    """
     if not source_dir.is_dir():
         raise SourceError("source folder not found (expected Markdown documents here)", source_dir)
-    return sorted(p for p in source_dir.rglob("*.md") if p.is_file())
+    root = (project or source_dir.parent).resolve()
+    found = []
+    for path in sorted(source_dir.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(source_dir).parts):
+            if path.suffix == ".md" and path.is_file():
+                log.warning("%s: hidden file, not a document: skipped", path)
+            continue
+        if not path.resolve().is_relative_to(root):
+            raise SourceError(f"symbolic link leads outside the project ({path.resolve()}): refused", path)
+        if path.is_file():
+            found.append(path)
+    return found
+
+
+def find_documents(source_dir: Path, project: Path | None = None) -> list[Path]:
+    """The Markdown documents of a project, in a stable order."""
+    return [p for p in source_files(source_dir, project) if p.suffix == ".md"]
 
 
 def check_ids(pairs: Sequence[tuple[str, Path]]) -> None:

@@ -101,6 +101,8 @@ def update(config: Config, languages: Sequence[str]) -> list[UpdateResult]:
                     stats = MergeStats(kept=0, fuzzy=0, new=len(po.messages), obsolete=0)
                 else:
                     po, stats = merge(old, pot, config.fuzzy_cutoff)
+                    for note in stats.notes:
+                        log.warning("%s:%s", path, note.removeprefix("line "))
                     if not po.header_value("Language"):
                         po.set_header("Language", lang)
                 _same_plural_forms(po, rules[lang], path)

@@ -233,7 +233,7 @@ def test_missing_glyph_fails_the_handout_with_a_clear_reason(
 ) -> None:
     review(project, "es", FAQ, {"Is it safe?": "¿Es seguro? \ue000"})
     review(project, "es", "ui")
-    assert run(project, "build", "--lang", "es", "--format", "pdf") == 0
+    assert run(project, "build", "--lang", "es", "--format", "pdf") == 1  # a handout failed to render
     assert not (project / "build" / "pdf" / "es" / f"{FAQ}.pdf").exists()
     assert "U+E000" in caplog.text and "fonts-noto-core" in caplog.text and "withheld" in caplog.text
 

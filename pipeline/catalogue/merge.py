@@ -23,6 +23,7 @@ class MergeStats:
     fuzzy: int
     new: int
     obsolete: int
+    notes: tuple[str, ...] = ()  # "line N: ..." of the old catalogue: what changed shape, and how it was kept
 
     def __str__(self) -> str:
         return f"{self.kept} kept, {self.fuzzy} fuzzy-matched, {self.new} new, {self.obsolete} obsolete"
@@ -45,11 +46,33 @@ def _from_template(t: Message) -> Message:
     )
 
 
-def _carry(new: Message, old: Message) -> Message:
-    new.msgstr = old.msgstr
-    new.msgstr_plural = list(old.msgstr_plural)
+def _carry(new: Message, old: Message) -> str | None:
+    """Give ``new`` the translation of ``old``; when their shapes differ (a plural added or removed
+    by hand), nothing is dropped: the translation becomes fuzzy and every form is kept in comments.
+
+    Returns a note saying what happened, or None when the shapes agree.
+    """
     new.translator_comments = list(old.translator_comments)
-    return new
+    own = [f for f in old.flags if f != "fuzzy" and not f.endswith("-format") and f not in new.flags]
+    new.flags = [*new.flags, *own]
+    if (new.msgid_plural is None) == (old.msgid_plural is None):
+        new.msgstr = old.msgstr
+        new.msgstr_plural = list(old.msgstr_plural)
+        return None
+    forms = [old.msgstr] if old.msgid_plural is None else list(old.msgstr_plural)
+    first = next((f for f in forms if f), "")
+    if new.msgid_plural is None:
+        new.msgstr = first
+    else:
+        new.msgstr_plural = [first]
+    kept = []
+    if old.msgid_plural:
+        kept.append(f"kept from the old entry: msgid_plural {old.msgid_plural!r}")
+        kept += [f"kept from the old entry: msgstr[{i}] {f!r}" for i, f in enumerate(forms) if f]
+    new.translator_comments += [c for c in kept if c not in new.translator_comments]
+    new.fuzzy = bool(first)
+    what = "a plural form was added by hand" if old.msgid_plural else "the template made it plural"
+    return f"line {old.lineno}: {old.msgid[:50]!r}: {what}; translation kept as fuzzy, every form in comments"
 
 
 @collector_paused()
@@ -61,6 +84,7 @@ def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> t
     used: set[tuple[str | None, str]] = set()
     messages: list[Message] = []
     pending: list[int] = []
+    notes: list[str] = []
     kept = 0
     for t in template.messages:
         if t.obsolete:
@@ -68,7 +92,8 @@ def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> t
         new = _from_template(t)
         o = by_key.get(t.key) or obsolete_by_key.get(t.key)
         if o is not None:
-            _carry(new, o)
+            if note := _carry(new, o):
+                notes.append(note)
             if o.fuzzy:
                 new.fuzzy = True
                 new.previous_msgctxt = o.previous_msgctxt
@@ -125,4 +150,5 @@ def merge(old: Catalogue, template: Catalogue, cutoff: float | None = None) -> t
     created = template.header_value("POT-Creation-Date")
     if created:
         merged.set_header("POT-Creation-Date", created)
-    return merged, MergeStats(kept=kept, fuzzy=fuzzy, new=len(pending) - fuzzy, obsolete=len(obsolete))
+    stats = MergeStats(kept, fuzzy, len(pending) - fuzzy, len(obsolete), tuple(notes))
+    return merged, stats

@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from babel import Locale
 
 from ..catalogue import load_catalogue
 from ..catalogue.matching import FuzzyIndex
 from ..errors import ConfigError
-from .secrets import redact
+from .secrets import public_host, redact, url_secrets
 
 MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
 """The translator comment a machine draft carries: ``machine draft: ENGINE DATE``."""
@@ -209,7 +208,7 @@ class DeepTranslatorEngine:
             kwargs["custom_url"] = url if str(url).endswith("/") else f"{url}/"  # base_url= is ignored
         self.secrets = tuple(
             s
-            for s in (secret, *(str(settings[k]) for k in ("client_id",) if k in settings))
+            for s in (secret, *(str(settings[k]) for k in ("client_id",) if k in settings), *url_secrets(url))
             if s and s != "none"
         )
         self._source, self._target = spec.codes(source), spec.codes(target)
@@ -224,7 +223,7 @@ class DeepTranslatorEngine:
                 f"engine {spec.name!r} cannot translate {source} -> {target}: "
                 f"{redact(str(exc), self.secrets)[:300]}"
             ) from None
-        host = urlsplit(str(url)).netloc if url else ""
+        host = public_host(str(url)) if url else ""
         self.key = f"{spec.name}@{host}" if host else spec.name
 
     def _build(self) -> Any:

@@ -118,7 +118,7 @@ class EngineSettings:
     def from_config(
         cls, config: Config, name: str, url: str | None = None, concurrency: int | None = None
     ) -> EngineSettings:
-        values: dict[str, Any] = dict(config.extra.get("engines", {}).get(name, {}))
+        values: dict[str, Any] = dict(config.engines.get(name, {}))
         if url:
             values["url"] = url
         return cls(
@@ -139,7 +139,8 @@ class Caller:
         self.engine = engine
         self.settings = settings
         self.requests = 0
-        self._limiter = RateLimiter(settings.rate)
+        # Offline engines (memory, pseudo) send nothing over the network: no limit to respect.
+        self._limiter = RateLimiter(settings.rate if engine.remote else 0.0)
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> Result:

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import gettext
 import re
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    TemplateError,
+    select_autoescape,
+)
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..checks import sanctioned_html
 from ..config import BUILTIN_TEMPLATES
+from ..errors import BuildError
 from ..localedata import LocaleInfo
 from ..model import EntryState
 from ..publish import Plan, UiWords
@@ -63,12 +74,16 @@ def css_families(families: Sequence[str]) -> Markup:
 
 @lru_cache(maxsize=8)
 def environment(project_templates: Path | None = None) -> Environment:
-    """Jinja2 with the i18n extension; a project's ``templates/`` folder overrides ours."""
+    """Jinja2 with the i18n extension; a project's ``templates/`` folder overrides ours.
+
+    Templates run sandboxed: a project template can use what it is given, never reach
+    Python's internals (``self.__init__.__globals__``...) to read files or run code.
+    """
     loaders: list[Any] = []
     if project_templates is not None and project_templates.is_dir():
         loaders.append(FileSystemLoader(str(project_templates)))
     loaders.append(PackageLoader("pipeline.render", "templates"))
-    env = Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
@@ -78,6 +93,20 @@ def environment(project_templates: Path | None = None) -> Environment:
     env.filters["css_counters"] = css_counters
     env.filters["css_families"] = css_families
     return env
+
+
+def render_template(env: Environment, name: str, **context: Any) -> str:
+    """Render one template; any template mistake is a :class:`BuildError` naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        raise BuildError(f"template error: {exc.message}", exc.filename or name, exc.lineno) from None
+    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        # Jinja2 maps each template frame of the traceback back to the template's file and line.
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".j2"))]
+        where = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+        kind = "not allowed in a template" if isinstance(exc, SecurityError) else "template error"
+        raise BuildError(f"{kind}: {exc}", *where) from None
 
 
 class UiTranslations(gettext.NullTranslations):
@@ -237,8 +266,9 @@ def render_handout(
     """A complete HTML page for one handout; ``ui`` records which template words fell back."""
     env = environment(project_templates)
     translations = ui if ui is not None else UiTranslations()
-    template = env.get_template("handout.html")
-    return template.render(
+    return render_template(
+        env,
+        "handout.html",
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,
@@ -274,7 +304,9 @@ def render_index(
 ) -> str:
     env = environment(project_templates)
     translations = gettext.NullTranslations()
-    return env.get_template("index.html").render(
+    return render_template(
+        env,
+        "index.html",
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

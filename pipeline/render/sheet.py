@@ -11,7 +11,7 @@ from ..localedata import locale_info
 from ..model import Document
 from ..review.sheet import SheetRow, add_back_translations, sheet_rows
 from ..review.signoff import Checker
-from .html import environment
+from .html import environment, render_template
 from .pdf import render_pdf
 
 
@@ -44,30 +44,28 @@ def write_sheet(
         counts[r.state] = counts.get(r.state, 0) + 1
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     failing = sum(1 for r in rows if any(p["severity"] == "error" for p in r.problems))
-    html = (
-        environment(config.project_templates)
-        .get_template("sheet.html")
-        .render(
-            locale=src,
-            title=doc.title or doc.id,
-            clinic=config.clinic,
-            static="../../html/_static",
-            page_size=config.page_size,
-            footer=f"{doc.id} · {language} review sheet",
-            doc_id=doc.id,
-            language=language,
-            language_name=loc.name_in(config.source_language),
-            source_language=config.source_language,
-            source_tag=src.tag,
-            tag=loc.tag,
-            direction=loc.direction,
-            engine=engine,
-            rows=rows,
-            generated=dt.date.today().isoformat(),
-            counts=f"{summary}; {failing} failing checks",
-            body_class="sheet",
-            _=lambda s: s,
-        )
+    html = render_template(
+        environment(config.project_templates),
+        "sheet.html",
+        locale=src,
+        title=doc.title or doc.id,
+        clinic=config.clinic,
+        static="../../html/_static",
+        page_size=config.page_size,
+        footer=f"{doc.id} · {language} review sheet",
+        doc_id=doc.id,
+        language=language,
+        language_name=loc.name_in(config.source_language),
+        source_language=config.source_language,
+        source_tag=src.tag,
+        tag=loc.tag,
+        direction=loc.direction,
+        engine=engine,
+        rows=rows,
+        generated=dt.date.today().isoformat(),
+        counts=f"{summary}; {failing} failing checks",
+        body_class="sheet",
+        _=lambda s: s,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"{doc.id}-sheet.html"

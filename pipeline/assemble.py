@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
+from .inline import join_code_lines
 from .model import Document, Layout, Placement, Segment
 
 Translate = Callable[[Segment], str | None]
@@ -65,8 +66,10 @@ def escape_line(line: str, first: bool) -> str:
 
 
 def _paragraph_lines(text: str) -> list[str]:
-    # A blank line would end the paragraph, so blank lines in a translation are dropped.
-    lines = [line for line in text.replace("\r", "").split("\n") if line.strip(" \t")]
+    # A blank line would end the paragraph, so blank lines in a translation are dropped; a line
+    # break inside a code span becomes a space (as it renders), so no code ever needs escaping.
+    text = join_code_lines(text.replace("\r", ""))
+    lines = [line for line in text.split("\n") if line.strip(" \t")]
     return [escape_line(line, i == 0) for i, line in enumerate(lines)] or [""]
 
 
@@ -102,6 +105,8 @@ def _replace(lines: list[str], p: Placement, text: str) -> None:
         out = [head + _heading_text(text) + tail]
     elif p.layout is Layout.CELL:
         out = [head + _cell_text(text) + tail]
+    elif p.layout is Layout.YAML_BLOCK:  # a double-quoted YAML scalar: JSON's escapes are YAML's
+        out = [head + json.dumps(text, ensure_ascii=False) + tail]
     else:
         out = [head + json.dumps(" ".join(text.split("\n")), ensure_ascii=False) + tail]
     replaced = [line + eol for line in out[:-1]] + [out[-1] + eol_last]

@@ -325,6 +325,9 @@ def _run(args: argparse.Namespace) -> int:
         for r in extract(config):
             state = "written" if r.written else "unchanged"
             log.info("%s: %d messages (%s)", r.path.relative_to(config.root), r.messages, state)
+            for line in r.html_blocks:
+                where = r.source.relative_to(config.root) if r.source else r.doc_id
+                log.warning("%s:%d: HTML block with text: not translated, shown as written", where, line)
         return 0
     if args.command == "update":
         from .update import update

@@ -48,6 +48,8 @@ class ExtractResult:
     path: Path
     messages: int
     written: bool
+    source: Path | None = None
+    html_blocks: tuple[int, ...] = ()  # lines of HTML blocks with words: shown untranslated everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class _Template:
     messages: int
     text: str | None
     replaces_malformed: bool = False
+    error: SourceError | None = None  # this document could not be read; the others go on
+    html_blocks: tuple[int, ...] = ()  # lines of HTML blocks with words, which are not translated
 
 
 def _template_file(config: Config, domain: str, pot: Catalogue) -> tuple[str | None, bool]:
@@ -74,10 +78,14 @@ def _template_file(config: Config, domain: str, pot: Catalogue) -> tuple[str | N
 
 
 def _make_template(config: Config, created: datetime, path: Path) -> _Template:
-    doc = segment_document(config, path)
+    try:
+        doc = segment_document(config, path)
+    except SourceError as exc:
+        return _Template("", path, 0, None, error=exc)
     pot = build_template(doc.segments, config.project_name, created, config.md_text_flag)
     text, malformed = _template_file(config, doc.id, pot) if doc.id != UI_DOMAIN else (None, False)
-    return _Template(doc.id, path, len(pot.messages), text, malformed)
+    blocks = tuple(doc.html_blocks)
+    return _Template(doc.id, path, len(pot.messages), text, malformed, html_blocks=blocks)
 
 
 # Below this many documents a worker process costs more than it saves.
@@ -92,14 +100,15 @@ def _make_templates(config: Config, created: datetime, paths: Sequence[Path]) ->
     context = multiprocessing.get_context("fork")  # the parser and the config are there already
     job = functools.partial(_make_template, config, created)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # Errors come back in document order, so the first broken file is the one reported.
         return list(pool.map(job, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
 def extract(config: Config) -> list[ExtractResult]:
     """Write ``locales/templates/<doc>.pot`` for every document and ``ui.pot`` for the templates' words.
 
-    A template whose messages did not change is left alone (no date churn).
+    A template whose messages did not change is left alone (no date churn). A document that
+    cannot be read does not stop the others: every one is reported, with file and line, in one
+    :class:`SourceError` raised after the others' templates are written.
     """
     paths = find_documents(config.source_dir, config.root)
     if not paths:
@@ -107,7 +116,9 @@ def extract(config: Config) -> list[ExtractResult]:
     created = creation_date()
     results = []
     with locked(config.locales_dir):
-        templates = _make_templates(config, created, paths)
+        made = _make_templates(config, created, paths)
+        failed = [t.error for t in made if t.error is not None]
+        templates = [t for t in made if t.error is None]
         check_ids([(t.doc_id, t.source) for t in templates])
         ui = build_ui_template(template_words(config.project_templates), config.project_name, created)
         text, malformed = _template_file(config, UI_DOMAIN, ui)
@@ -118,5 +129,10 @@ def extract(config: Config) -> list[ExtractResult]:
                 log.warning("%s is malformed; it is replaced by a new template", path)
             if t.text is not None:
                 write_text_atomic(path, t.text, durable=False)  # regenerable from the sources
-            results.append(ExtractResult(t.doc_id, path, t.messages, t.text is not None))
+            written = t.text is not None
+            results.append(ExtractResult(t.doc_id, path, t.messages, written, t.source, t.html_blocks))
+    if failed:
+        lines = "\n".join(f"  {error}" for error in failed)
+        count = len(failed)
+        raise SourceError(f"{count} document(s) could not be read (the others were extracted):\n{lines}")
     return results

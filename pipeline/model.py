@@ -26,6 +26,7 @@ class Layout(enum.Enum):
     ATX = "atx heading"  # one line between '#' markers
     CELL = "table cell"  # one line between unescaped pipes
     YAML = "yaml scalar"  # a one-line front-matter value
+    YAML_BLOCK = "yaml block"  # a front-matter value over several lines: its line breaks are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class Document:
     body_start: int  # 0-based index of the first line after the front matter
     segments: list[Segment] = field(default_factory=list)
     references: dict[str, str] = field(default_factory=dict)  # link reference label -> destination
+    html_blocks: list[int] = field(default_factory=list)  # lines of HTML blocks with words: not translated
 
     @property
     def body(self) -> str:

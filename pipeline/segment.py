@@ -17,13 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from .config import Config
 from .errors import ConfigError, SourceError
+from .frontmatter import front_matter_segments
+from .inline import drop_cjk_breaks, expand_references, html_words, join_code_lines, joins_without_space
 from .model import BlockKind, Document, Layout, Origin, Placement, Segment
 from .sources import check_ids, find_documents, read_document
 
@@ -55,6 +56,7 @@ def markdown_parser() -> MarkdownIt:
     for name in ("newline", "escape"):
         rule = next(r.fn for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _tracking(rule))
+    md.core.ruler.push("cjk_breaks", drop_cjk_breaks)
     return md
 
 
@@ -81,6 +83,8 @@ def normalize_inline(content: str, breaks: set[tuple[int, str]]) -> str:
             end = pos + 1
         while end < len(content) and content[end] in " \t":
             end += 1
+        if repl == " " and joins_without_space(content[start - 1 : start], content[end : end + 1]):
+            repl = ""
         out.append(content[last:start])
         out.append(repl)
         last = end
@@ -221,42 +225,6 @@ def _note(token: Token, marker: str) -> str | None:
     return " ".join(inner[len(marker) :].split())
 
 
-def _front_matter_segments(doc: Document, keys: Sequence[str]) -> Iterator[Segment]:
-    front = doc.front_matter
-    if front is None:
-        return
-    for index in range(front.first_line + 1, front.last_line):
-        src = _strip_eol(doc.lines[index])
-        key, sep, raw = src.partition(":")
-        if not sep or key not in keys or key != key.strip():
-            continue
-        value = front.values.get(key)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str) or raw.strip()[:1] in ("|", ">") or "\n" in value:
-            raise SourceError(
-                f"front-matter key {key!r} is translatable, so it must be a one-line text value",
-                doc.path,
-                index + 1,
-            )
-        try:
-            if yaml.safe_load(raw) != value:
-                raise ValueError
-        except (yaml.YAMLError, ValueError):
-            raise SourceError(
-                f"front-matter key {key!r} must be on one line to be translatable", doc.path, index + 1
-            ) from None
-        start = len(key) + 1 + (len(raw) - len(raw.lstrip()))
-        end = len(src.rstrip())
-        yield Segment(
-            text=value,
-            kind=BlockKind.FRONT_MATTER,
-            origin=Origin(doc.relpath, index + 1),
-            placement=Placement(index, index, start, end, (), "", Layout.YAML),
-            context=f"front matter: {key}",
-        )
-
-
 def _critical(token: Token, marker: str) -> bool:
     text = token.content.strip()
     return (
@@ -274,11 +242,12 @@ def extract(
     critical_marker: str = "critical",
 ) -> Iterator[Segment]:
     """Yield the document's segments in document order (Sphinx's ``extract_messages`` habit)."""
-    yield from _front_matter_segments(doc, front_matter_keys)
+    yield from front_matter_segments(doc, front_matter_keys)
     env: dict[str, Any] = {}
     tokens = markdown_parser().parse(doc.body, env)
     # Reference definitions ([label]: /url), so that checks compare the targets readers follow.
     doc.references = {label: ref["href"] for label, ref in env.get("references", {}).items()}
+    doc.html_blocks = []
     breaks: dict[str, set[tuple[int, str]]] = env.get(_BREAKS, {})
     offset = doc.body_start
     lines = doc.lines
@@ -308,6 +277,8 @@ def extract(
             walk.stack.pop()
             continue
         if tok.type == "html_block":
+            if tok.map and html_words(tok.content):
+                doc.html_blocks.append(tok.map[0] + offset + 1)
             note = _note(tok, note_marker)
             if note:
                 notes.append(note)
@@ -332,7 +303,8 @@ def extract(
                 continue
         if not content or not _has_words(tok.children or []):
             continue
-        text = normalize_inline(content, breaks.get(content, set()))
+        text = join_code_lines(normalize_inline(content, breaks.get(content, set())))
+        text = expand_references(text, doc.references.keys())
         context = walk.context()
         if parent.type == "heading_open":
             assert parent.map is not None
@@ -372,7 +344,7 @@ def extract(
 
 def segment_document(config: Config, path: Path) -> Document:
     """One source document, read and split into segments with the project's settings."""
-    doc = read_document(path, config.root)
+    doc = read_document(path, config.root, config.front_matter_keys)
     doc.segments = list(
         extract(doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -25,7 +25,41 @@ _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?\n?$")
 
 
-def _front_matter(lines: list[str], path: Path) -> FrontMatter | None:
+KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "description",
+        "version",
+        "updated",
+        "date",
+        "audience",
+        "author",
+        "authors",
+        "lang",
+        "language",
+        "tags",
+        "keywords",
+        "summary",
+        "slug",
+        "layout",
+        "permalink",
+        "category",
+        "categories",
+        "draft",
+        "max_pages",
+        "reviewed",
+        "sidebar_position",
+        "nav_order",
+        "weight",
+        "toc",
+        "template",
+    }
+)
+"""Keys that say a ``---`` block at the top is front matter (with the project's translated keys)."""
+
+
+def _front_matter(lines: list[str], path: Path, keys: Collection[str] = ()) -> FrontMatter | None:
     if not lines or not _FENCE.match(lines[0]):
         return None
     for index in range(1, len(lines)):
@@ -42,21 +76,35 @@ def _front_matter(lines: list[str], path: Path) -> FrontMatter | None:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError(f"front matter is not valid YAML: {problem}", path, line) from exc
     if not isinstance(values, dict):
-        raise SourceError("front matter must be a mapping of 'key: value' lines", path, 2)
+        log.warning(
+            "%s:1: the '---' block is not a YAML mapping, so not front matter: read as Markdown", path
+        )
+        return None
+    names = {str(k) for k in values}
+    if names and not names & (KNOWN_KEYS | set(keys)):
+        log.warning(
+            "%s:1: the '---' block has none of the front-matter keys (id, title, ...): read as Markdown, "
+            "so its text is translated (keys: %s)",
+            path,
+            ", ".join(sorted(names))[:80],
+        )
+        return None
     return FrontMatter(values={str(k): v for k, v in values.items()}, first_line=0, last_line=index)
 
 
-def read_document(path: Path, project: Path) -> Document:
+def read_document(path: Path, project: Path, keys: Collection[str] = ()) -> Document:
     """Read one source document; broken input raises :class:`SourceError` with file and line."""
-    return parse_document(read_utf8(path, SourceError, "source document"), path, project)
+    return parse_document(read_utf8(path, SourceError, "source document"), path, project, keys=keys)
 
 
-def parse_document(text: str, path: Path, project: Path, front_matter: bool = True) -> Document:
+def parse_document(
+    text: str, path: Path, project: Path, front_matter: bool = True, keys: Collection[str] = ()
+) -> Document:
     """Make a :class:`Document` of Markdown text; ``front_matter=False`` reads plain CommonMark."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = split_lines(text)
-    front = _front_matter(lines, path) if front_matter else None
+    front = _front_matter(lines, path, keys) if front_matter else None
     doc_id = path.stem
     if front is not None and "id" in front.values:
         doc_id = str(front.values["id"])

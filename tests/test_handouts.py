@@ -190,8 +190,9 @@ def test_hostile_translations_produce_nothing_harmful(
     html = (hostile / "build" / "html" / "es" / "hostile.html").read_text(encoding="utf-8")
     body = html.split("<main>")[1]
     assert "<script" not in body and "&lt;script&gt;alert('x')&lt;/script&gt;" in body
-    assert "<img src=x" not in body and "&lt;img src=x onerror=alert('x')&gt;" in body
-    assert 'href="javascript:' not in body and "[clic](javascript:alert('x'))" in body
+    # A javascript: target refuses the whole entry (check unsafe-targets): its source text is shown.
+    assert "<img src=x" not in body and "onerror" not in body and "javascript:" not in body
+    assert "Drink water after your session." in body and "[unsafe-targets]" in caplog.text
     assert "evil.example" not in body and "file:///etc/passwd" not in body
     # Refused translations fall back to the source, whose link and image stay as they were.
     assert 'href="https://clinic.example/"' in body and 'src="../_assets/map.png"' in body
@@ -201,7 +202,8 @@ def test_hostile_translations_produce_nothing_harmful(
     assert "link targets differ" in caplog.text and "image sources differ" in caplog.text
     md = (hostile / "build" / "md" / "es" / "hostile.md").read_text(encoding="utf-8")
     assert "evil.example" not in md and "/etc/passwd" not in md
-    assert "\\<script>alert('x')\\</script>" in md and "\\<img src=x" in md  # shown as text by any renderer
+    assert "\\<script>alert('x')\\</script>" in md  # shown as text by any renderer
+    assert "javascript:" not in md and "onerror" not in md
     from markdown_it import MarkdownIt
 
     assert "<script" not in MarkdownIt("commonmark").render(md)

@@ -202,6 +202,7 @@ def test_status_json_and_check_exit_codes(project: Path, capsys: pytest.CaptureF
         "reviewed": 0,
         "failing_checks": 0,
         "awaiting_second_review": 0,
+        "untranslated_html_blocks": 0,
         "percent_reviewed": 0.0,
     }
     assert run(project, "check", "--lang", "es") == 0

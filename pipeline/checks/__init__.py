@@ -26,6 +26,7 @@ from .markup import (
     check_html,
     check_images,
     check_links,
+    check_unsafe_targets,
     markup,
     neutralise_html,
     sanctioned_html,
@@ -47,6 +48,7 @@ from .wording import (
 CHECKS: list[Rule] = [
     Rule("links", Severity.BLOCKING, check_links),
     Rule("images", Severity.BLOCKING, check_images),
+    Rule("unsafe-targets", Severity.BLOCKING, check_unsafe_targets),
     Rule("code", Severity.BLOCKING, check_code),
     Rule("numbers", Severity.BLOCKING, check_numbers, waivable=True),
     Rule("units", Severity.BLOCKING, check_units, waivable=True),

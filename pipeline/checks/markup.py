@@ -10,6 +10,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..inline import code_spans
 from .base import Context, References
 
 
@@ -94,49 +95,57 @@ def check_html(ctx: Context) -> Iterator[str]:
         yield "raw HTML not in the source (shown as text): " + ", ".join(extra)
 
 
+_UNSAFE_TARGET = re.compile(
+    r"(?:\]\(|<|^\[[^\]]*\]:)[ \t]*<?[ \t]*((?:javascript|vbscript|data|file):[^\s)>]*)", re.IGNORECASE
+)
+
+
+def check_unsafe_targets(ctx: Context) -> Iterator[str]:
+    """No link or image written to run script, embed data or open local files, in any format.
+
+    HTML rendering drops such targets, but the Markdown output would carry them to whatever
+    renderer reads it next.
+    """
+    for m in _UNSAFE_TARGET.finditer(ctx.translation):
+        if m.group(1) not in ctx.source:
+            yield f"link target {m.group(1)[:40]!r} is not allowed (javascript:, vbscript:, data:, file:)"
+
+
 def sanctioned_html(source: str) -> frozenset[str]:
     """The inline HTML snippets a translation of ``source`` may contain and have rendered."""
     return frozenset(v for k, v in markup(source) if k == "html")
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
-_BACKTICKS = re.compile(r"`+")
-
-
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Where code spans are: a run of N backticks up to the next run of exactly N."""
-    spans = []
-    runs = list(_BACKTICKS.finditer(text))
-    i = 0
-    while i < len(runs):
-        opener = runs[i]
-        closer = next((r for r in runs[i + 1 :] if len(r.group()) == len(opener.group())), None)
-        if closer is None:
-            i += 1
-            continue
-        spans.append((opener.start(), closer.end()))
-        i = runs.index(closer) + 1
-    return spans
-
-
+_AUTOLINK = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+))>")
+_ANGLE_DESTINATION = re.compile(r"\]\([ \t\n]*(<(?:[^<>\n\\]|\\.)*>)")  # [text](<my file.md>)
+_DESTINATION_START = re.compile(r"\]\([ \t\n]*$")
+_UNSAFE = re.compile(r"[ \t]*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 def neutralise_html(source: str, translation: str) -> str:
     """The translation with every tag-like ``<`` its source does not sanction escaped as ``\\<``.
 
     The source's own inline HTML, autolinks and code spans stay as they are;
     anything else that any Markdown renderer could take for HTML becomes text.
     """
-    keep = list(_code_spans(translation))
-    keep += [(m.start(), m.end()) for m in _AUTOLINK.finditer(translation)]
+    keep = list(code_spans(translation))
+    keep += [(m.start(), m.end()) for m in _AUTOLINK.finditer(translation) if not _UNSAFE.match(m.group(1))]
+    keep += [m.span(1) for m in _ANGLE_DESTINATION.finditer(translation)]
     for snippet in sanctioned_html(source):
         start = translation.find(snippet)
         while start != -1:
             keep.append((start, start + len(snippet)))
             start = translation.find(snippet, start + 1)
+    # Right after "](" a "<" that is no HTML must stay as it is: "\\<" there would make a link
+    # destination of it (CommonMark example 493). Escape it only where markdown-it sees HTML.
+    tokens = _walk(_inline_parser().parseInline(translation, {}))
+    html = {t.content for t in tokens if t.type == "html_inline"}
     out = []
     last = 0
     for m in _TAG_START.finditer(translation):
         if any(a <= m.start() < b for a, b in keep) or (m.start() > 0 and translation[m.start() - 1] == "\\"):
+            continue
+        after_paren = _DESTINATION_START.search(translation, 0, m.start())
+        if after_paren and not any(translation.startswith(h, m.start()) for h in html):
             continue
         out.append(translation[last : m.start()])
         out.append("\\<")

@@ -30,6 +30,8 @@ _PATTERNS = [
         r"\]\((?:<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
     ),  # ](target "title")
     re.compile(r"\]\[[^\]]*\]"),  # ][reference]
+    re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]"),  # a bare web address
+    re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),  # a bare e-mail address
     re.compile(r"!?\["),  # link and image openers
     re.compile(r"\\\n"),  # hard break
     re.compile(r"\\[!-/:-@\[-`{-~]"),  # backslash escapes

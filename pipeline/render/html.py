@@ -32,6 +32,7 @@ from markupsafe import Markup
 from ..checks import sanctioned_html
 from ..config import BUILTIN_TEMPLATES
 from ..errors import BuildError
+from ..inline import html_words, mark_language
 from ..localedata import LocaleInfo
 from ..model import EntryState
 from ..publish import Plan, UiWords
@@ -198,11 +199,21 @@ def _relocate_images(tokens: list[Any], assets: str) -> None:
             _relocate_images(tok.children, assets)
 
 
-def render_body(plan: Plan, preview: bool, assets: str = "../_assets") -> str:
-    """The handout's body HTML with each segment's chosen text in place."""
+def render_body(
+    plan: Plan, preview: bool, assets: str = "../_assets", source: LocaleInfo | None = None
+) -> str:
+    """The handout's body HTML with each segment's chosen text in place.
+
+    HTML blocks are not translated: in another language's page, their first element says
+    they are in the ``source`` language (``lang``/``dir``).
+    """
     md = markdown_parser()
     env: dict[str, Any] = {}
     tokens = md.parse(plan.doc.body, env)
+    if source is not None and not plan.is_source:
+        for tok in tokens:
+            if tok.type == "html_block" and html_words(tok.content):
+                tok.content = mark_language(tok.content, source.tag, source.direction)
     korean = plan.language.split("_")[0] == "ko"
     for seg in plan.doc.segments:
         if seg.token < 0:
@@ -286,7 +297,7 @@ def render_handout(
         switcher=context.switcher,
         preview=context.preview,
         body_class="handout preview" if context.preview else "handout",
-        body=Markup(render_body(plan, context.preview)),
+        body=Markup(render_body(plan, context.preview, source=translations.source)),
     )
 
 

@@ -29,6 +29,7 @@ class StatusRow:
     counts: Counter[str] = field(default_factory=Counter)
     failing: int = 0  # entries with a blocking check failure
     awaiting_second: int = 0  # critical entries signed off by one reviewer, waiting for a second
+    html_blocks: int = 0  # HTML blocks with words in the document: never translated
 
     @property
     def percent_reviewed(self) -> float:
@@ -42,6 +43,7 @@ class StatusRow:
             **{s.value: self.counts[s.value] for s in STATES},
             "failing_checks": self.failing,
             "awaiting_second_review": self.awaiting_second,
+            "untranslated_html_blocks": self.html_blocks,
             "percent_reviewed": round(self.percent_reviewed, 1),
         }
 
@@ -101,11 +103,15 @@ def status_rows(config: Config, languages: Sequence[str]) -> list[StatusRow]:
     documents = load_documents(config)
     checker = Checker.load(config, documents)
     ids = [d.id for d in documents]
-    return [
+    blocks = {d.id: len(d.html_blocks) for d in documents}
+    rows = [
         status_row(domain, lang, catalogue, checker)
         for lang in languages
         for domain, (_, catalogue) in load_language(config, lang, ids).items()
     ]
+    for row in rows:
+        row.html_blocks = blocks.get(row.doc_id, 0)
+    return rows
 
 
 def project_findings(config: Config, languages: Sequence[str]) -> Iterator[Finding]:
@@ -147,4 +153,6 @@ def render_table(rows: Sequence[StatusRow]) -> str:
     console = Console(width=width, force_terminal=False, color_system=None)
     with console.capture() as capture:
         console.print(table)
-    return capture.get()
+    notes = sorted({(r.doc_id, r.html_blocks) for r in rows if r.html_blocks})
+    lines = [f"{doc}: {n} HTML block(s) with text, not translated (see 'extract')" for doc, n in notes]
+    return capture.get() + "".join(f"{line}\n" for line in lines)

@@ -116,6 +116,7 @@ class Config:
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     critical_marker: str = "critical"
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # [tool.pipeline.engines.<name>]
+    extensions: tuple[str, ...] = ("footnotes", "alerts", "deflists", "attrs")
 
     @property
     def glossary_path(self) -> Path:
@@ -171,18 +172,20 @@ UI_DOMAIN = "ui"
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "render" / "templates"
 """The handout templates shipped with the pipeline; a project's ``templates/`` overrides them by name."""
 
-UI_TEMPLATES = ("base.html", "handout.html")
+UI_TEMPLATES = ("base.html", "handout.html", "callouts.html")
 """Templates whose words reach patients and so are translated (the index is for staff)."""
 
 
 PAGE_SIZES = ("A4", "Letter", "A5", "Legal")
+EXTENSIONS = ("footnotes", "alerts", "deflists", "attrs")
+"""Markdown extensions a handout may use (mdit-py-plugins and markdown-it-py's own); all on by default."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Setting:
     """One key of ``[tool.pipeline]``: its type (and range or choices), default and meaning."""
 
-    kind: str  # text, bool, number, texts, language, languages, choice
+    kind: str  # text, bool, number, integer, texts, language, languages, choice, extensions
     default: Any
     low: float | None = None
     high: float | None = None
@@ -203,6 +206,7 @@ SETTINGS: dict[str, _Setting] = {
     "require_review": _Setting("bool", True),
     "critical_words": _Setting("texts", DEFAULT_CRITICAL_WORDS),
     "critical_marker": _Setting("text", "critical"),
+    "extensions": _Setting("extensions", EXTENSIONS, choices=EXTENSIONS),
 }
 """The typed schema of ``[tool.pipeline]`` (``engines`` is checked by :data:`ENGINE_SETTINGS`)."""
 
@@ -275,6 +279,14 @@ class _Reader:
             return number(setting.kind == "integer")
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, f'must be a list of texts, e.g. ["a", "b"], not {value!r}')
+        if setting.kind == "extensions":
+            unknown = [v for v in value if v not in setting.choices]
+            if unknown:
+                raise self.fail(
+                    key,
+                    f"unknown extension(s) {', '.join(unknown)}; choose from {', '.join(setting.choices)}",
+                )
+            return tuple(dict.fromkeys(value))
         if setting.kind == "languages":
             return tuple(dict.fromkeys(self.language(key, v) for v in value))
         return tuple(value)
@@ -354,4 +366,5 @@ def load_config(root: Path) -> Config:
         md_text_flag=settings["md_text_flag"],
         fuzzy_cutoff=float(settings["fuzzy_cutoff"]),
         engines=engines,
+        extensions=tuple(settings["extensions"]),
     )

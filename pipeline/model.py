@@ -121,6 +121,7 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     references: dict[str, str] = field(default_factory=dict)  # link reference label -> destination
     html_blocks: list[int] = field(default_factory=list)  # lines of HTML blocks with words: not translated
+    extensions: tuple[str, ...] = ()  # Markdown extensions it is read with (footnotes, alerts, ...)
 
     @property
     def body(self) -> str:

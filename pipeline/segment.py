@@ -11,53 +11,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from .config import Config
 from .errors import ConfigError, SourceError
 from .frontmatter import front_matter_segments
-from .inline import drop_cjk_breaks, expand_references, html_words, join_code_lines, joins_without_space
+from .inline import expand_references, html_words, join_code_lines, joins_without_space
 from .model import BlockKind, Document, Layout, Origin, Placement, Segment
+from .parser import BREAKS, HARD_BREAK, markdown_parser
 from .sources import check_ids, find_documents, read_document
-
-_BREAKS = "pipeline_breaks"
-HARD_BREAK = "\\\n"
-"""How a hard line break is written in a msgid: a backslash before the newline."""
-
-
-def _tracking(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """Wrap an inline rule so that the line breaks it produces are recorded with their position."""
-
-    def wrapped(state: StateInline, silent: bool) -> bool:
-        pos = state.pos
-        count = len(state.tokens)
-        ok = rule(state, silent)
-        if ok and not silent and len(state.tokens) > count:
-            kind = state.tokens[-1].type
-            if kind in ("softbreak", "hardbreak"):
-                state.env.setdefault(_BREAKS, {}).setdefault(state.src, set()).add((pos, kind))
-        return ok
-
-    return wrapped
-
-
-@lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    """CommonMark with GFM tables, recording where soft and hard line breaks are."""
-    md = MarkdownIt("commonmark").enable("table")
-    for name in ("newline", "escape"):
-        rule = next(r.fn for r in md.inline.ruler.__rules__ if r.name == name)
-        md.inline.ruler.at(name, _tracking(rule))
-    md.core.ruler.push("cjk_breaks", drop_cjk_breaks)
-    return md
 
 
 def normalize_inline(content: str, breaks: set[tuple[int, str]]) -> str:
@@ -189,6 +156,22 @@ _MARKER = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?")
 
 
+_CONTAINERS = frozenset(
+    {
+        "blockquote_open",
+        "list_item_open",
+        "bullet_list_open",
+        "ordered_list_open",
+        "table_open",
+        "alert_open",
+        "footnote_open",
+        "dl_open",
+        "dd_open",
+    }
+)
+"""Blocks that hold other blocks: the walk keeps them on a stack to say where a text is."""
+
+
 @dataclass(slots=True)
 class _Walk:
     """The containers open at the current token (a stack, innermost last)."""
@@ -196,7 +179,13 @@ class _Walk:
     stack: list[Token]
 
     def context(self) -> list[str]:
-        names = {"blockquote_open": "block quote", "list_item_open": "list item"}
+        names = {
+            "blockquote_open": "block quote",
+            "list_item_open": "list item",
+            "alert_open": "callout",
+            "footnote_open": "footnote",
+            "dd_open": "definition",
+        }
         return [names[t.type] for t in self.stack if t.type in names]
 
     def row_start(self, src: str, line: int) -> int:
@@ -244,11 +233,11 @@ def extract(
     """Yield the document's segments in document order (Sphinx's ``extract_messages`` habit)."""
     yield from front_matter_segments(doc, front_matter_keys)
     env: dict[str, Any] = {}
-    tokens = markdown_parser().parse(doc.body, env)
+    tokens = markdown_parser(doc.extensions).parse(doc.body, env)
     # Reference definitions ([label]: /url), so that checks compare the targets readers follow.
     doc.references = {label: ref["href"] for label, ref in env.get("references", {}).items()}
     doc.html_blocks = []
-    breaks: dict[str, set[tuple[int, str]]] = env.get(_BREAKS, {})
+    breaks: dict[str, set[tuple[int, str]]] = env.get(BREAKS, {})
     offset = doc.body_start
     lines = doc.lines
     walk = _Walk(stack=[])
@@ -258,22 +247,10 @@ def extract(
     cell_index = 0
     row_line = 0
     for i, tok in enumerate(tokens):
-        if tok.nesting == 1 and tok.type in (
-            "blockquote_open",
-            "list_item_open",
-            "bullet_list_open",
-            "ordered_list_open",
-            "table_open",
-        ):
+        if tok.nesting == 1 and tok.type in _CONTAINERS:
             walk.stack.append(tok)
             continue
-        if tok.nesting == -1 and tok.type in (
-            "blockquote_close",
-            "list_item_close",
-            "bullet_list_close",
-            "ordered_list_close",
-            "table_close",
-        ):
+        if tok.nesting == -1 and tok.type.replace("_close", "_open") in _CONTAINERS:
             walk.stack.pop()
             continue
         if tok.type == "html_block":
@@ -320,10 +297,14 @@ def extract(
             label = kind.value
             a, b = cells[index]
             placement = Placement(row_line, row_line, a, b, (), "", Layout.CELL)
+        elif parent.map is None:
+            continue  # text the parser made (a callout's title), not the author's
         else:
-            assert parent.map is not None
             kind = BlockKind.PARAGRAPH
-            label = context[-1] if context and context[-1] == "list item" else "paragraph"
+            if parent.type == "dt_open":
+                label = "definition term"
+            else:
+                label = context[-1] if context and context[-1] == "list item" else "paragraph"
             placement = _paragraph_placement(lines, parent.map[0] + offset, content, Layout.PARAGRAPH)
         where = [c for c in context if c != label]
         if where:
@@ -345,6 +326,7 @@ def extract(
 def segment_document(config: Config, path: Path) -> Document:
     """One source document, read and split into segments with the project's settings."""
     doc = read_document(path, config.root, config.front_matter_keys)
+    doc.extensions = config.extensions
     doc.segments = list(
         extract(doc, config.front_matter_keys, config.translator_note_marker, config.critical_marker)
     )

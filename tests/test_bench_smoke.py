@@ -19,8 +19,8 @@ def test_merge_benchmark_smoke() -> None:
 
 def test_drafting_benchmark_smoke() -> None:
     result = bench_drafts.run(40, 0.01, 8)
-    assert result["drafted"] == result["segments"] == 50  # 40 paragraphs + the templates' 10 words
-    assert result["requests_first_run"] == 50 and result["requests_second_run"] == 0
+    assert result["drafted"] == result["segments"] == 55  # 40 paragraphs + the templates' 15 words
+    assert result["requests_first_run"] == 55 and result["requests_second_run"] == 0
 
 
 def test_build_benchmark_smoke() -> None:

@@ -19,7 +19,8 @@ from pipeline.catalogue import load_catalogue, save_catalogue
 from pipeline.checks import Context, neutralise_html, run_checks
 from pipeline.cli import main
 from pipeline.drafts.masking import mask
-from pipeline.segment import extract, markdown_parser
+from pipeline.parser import markdown_parser
+from pipeline.segment import extract
 from pipeline.sources import parse_document
 
 from .conftest import FIXTURES
@@ -180,3 +181,97 @@ def test_bare_addresses_are_protected_from_drafting() -> None:
     masked = mask("Write to care@clinic.org or visit www.clinic.org/help today.")
     assert masked.pieces == ("care@clinic.org", "www.clinic.org/help")
     assert "clinic" not in masked.text
+
+
+EXTENDED = """---
+id: extended
+title: Before your visit
+---
+
+# Before your visit {#visit .lead}
+
+> [!WARNING]
+> Do not eat for 6 hours before your session.
+
+Read the [leaflet] and the [dosing guide][] before you come.[^1]
+
+Fasting
+: Nothing to eat or drink, except water.
+
+{.small}
+See `pipeline check` and <https://clinic.example/help>.
+
+[^1]: Ask us if you are unsure.
+
+[leaflet]: https://clinic.example/leaflet.pdf
+[dosing guide]: https://clinic.example/dosing.pdf
+"""
+
+
+def structure(markdown: str) -> list[tuple[str, str]]:
+    """Block tokens, link targets, images and code of a document, as a reader would meet them."""
+    from pipeline.parser import markdown_parser
+
+    found: list[tuple[str, str]] = []
+    for tok in markdown_parser(("footnotes", "alerts", "deflists", "attrs")).parse(markdown, {}):
+        if tok.type != "inline":
+            found.append((tok.type, str(tok.attrs.get("id", ""))))
+            continue
+        for child in tok.children or []:
+            if child.type in ("link_open", "image", "code_inline", "footnote_ref"):
+                target = child.attrGet("href") or child.attrGet("src") or child.content or str(child.meta)
+                found.append((child.type, str(target)))
+    return found
+
+
+def pseudo_project(tmp_path: Path, documents: dict[str, str]) -> Path:
+    project = tmp_path / "pseudo"
+    (project / "source").mkdir(parents=True)
+    for name, text in documents.items():
+        (project / "source" / name).write_text(text, encoding="utf-8")
+    (project / "pyproject.toml").write_text('[tool.pipeline]\nlanguages = ["de"]\n', encoding="utf-8")
+    assert run(project, "extract") == 0 and run(project, "update") == 0
+    assert run(project, "draft", "--engine", "pseudo") == 0
+    assert run(project, "build", "--preview", "--format", "md,html") == 0
+    return project
+
+
+def test_extensions_keep_labels_markers_and_attributes_out_of_msgids(tmp_path: Path) -> None:
+    project = pseudo_project(tmp_path, {"extended.md": EXTENDED})
+    pot = load_catalogue(project / "locales" / "templates" / "extended.pot")
+    ids = [m.msgid for m in pot.messages]
+    assert "Before your visit" in ids and not any("{#visit" in i or "[!WARNING]" in i for i in ids)
+    assert "Read the [leaflet][leaflet] and the [dosing guide][dosing guide] before you come.[^1]" in ids
+    assert {"Fasting", "Nothing to eat or drink, except water.", "Ask us if you are unsure."} <= set(ids)
+    contexts = {m.msgid: m.extracted_comments for m in pot.messages}
+    assert contexts["Fasting"] == ["definition term"]
+    assert contexts["Ask us if you are unsure."] == ["paragraph in footnote"]
+    assert contexts["Do not eat for 6 hours before your session."] == ["paragraph in callout"]
+    drafted = (project / "build" / "preview" / "md" / "de" / "extended.md").read_text(encoding="utf-8")
+    assert structure(drafted) == structure(EXTENDED)  # same blocks, targets, images, code: 0 links lost
+
+
+def test_callout_titles_are_template_words_and_callouts_are_notes(tmp_path: Path) -> None:
+    project = pseudo_project(tmp_path, {"extended.md": EXTENDED})
+    ui = load_catalogue(project / "locales" / "templates" / "ui.pot")
+    assert {"Note", "Tip", "Important", "Warning", "Caution"} <= {m.msgid for m in ui.messages}
+    html = (project / "build" / "preview" / "html" / "de" / "extended.html").read_text(encoding="utf-8")
+    assert '<div class="markdown-alert markdown-alert-warning" role="note">' in html
+    assert '<h1 id="visit" class="lead">' in html and "{#visit" not in html
+    assert 'class="footnote-ref"' in html and "<dl>" in html
+
+
+def test_footnote_labels_never_change() -> None:
+    problems = run_checks(Context("Ask us.[^1]", "Pregúntenos.[^uno]", "es"))
+    assert [p.check for p in problems if p.blocks] == ["footnotes"]
+    assert mask("Ask us.[^1]").pieces == ("[^1]",)
+
+
+def test_extensions_can_be_switched_off(tmp_path: Path) -> None:
+    project = tmp_path / "plain"
+    (project / "source").mkdir(parents=True)
+    (project / "source" / "x.md").write_text("> [!NOTE]\n> Rest.\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text("[tool.pipeline]\nextensions = []\n", encoding="utf-8")
+    assert run(project, "extract") == 0
+    ids = [m.msgid for m in load_catalogue(project / "locales" / "templates" / "x.pot").messages]
+    assert ids == ["[!NOTE] Rest."]  # plain CommonMark: the marker is text

@@ -248,7 +248,7 @@ def test_unreviewed_template_words_fall_back_visibly_in_a_published_handout(
     assert '<span lang="en" dir="ltr">Version 1</span>' in html
     assert '<span lang="en" dir="ltr">Reviewed by Ana Ruiz, Ben Okafor on' in html
     assert "Versión" not in html and "Revisado" not in html
-    assert "es: 10 template word(s) shown in the source language where used" in caplog.text
+    assert "es: 15 template word(s) shown in the source language where used" in caplog.text
 
 
 def test_all_catalogues_of_a_language_carry_one_plural_forms(project: Path) -> None:

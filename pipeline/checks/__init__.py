@@ -23,6 +23,7 @@ from .characters import check_bidi, check_control
 from .markup import (
     check_code,
     check_emphasis,
+    check_footnotes,
     check_html,
     check_images,
     check_links,
@@ -49,6 +50,7 @@ CHECKS: list[Rule] = [
     Rule("links", Severity.BLOCKING, check_links),
     Rule("images", Severity.BLOCKING, check_images),
     Rule("unsafe-targets", Severity.BLOCKING, check_unsafe_targets),
+    Rule("footnotes", Severity.BLOCKING, check_footnotes),
     Rule("code", Severity.BLOCKING, check_code),
     Rule("numbers", Severity.BLOCKING, check_numbers, waivable=True),
     Rule("units", Severity.BLOCKING, check_units, waivable=True),

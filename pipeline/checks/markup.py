@@ -111,6 +111,25 @@ def check_unsafe_targets(ctx: Context) -> Iterator[str]:
             yield f"link target {m.group(1)[:40]!r} is not allowed (javascript:, vbscript:, data:, file:)"
 
 
+FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def check_footnotes(ctx: Context) -> Iterator[str]:
+    """Footnote references (``[^1]``) are labels, not words: the same ones, unchanged."""
+    want, got = Counter(FOOTNOTE.findall(ctx.source)), Counter(FOOTNOTE.findall(ctx.translation))
+    if want != got:
+        missing = ", ".join(f"[^{k}]" for k in sorted((want - got).elements()))
+        extra = ", ".join(f"[^{k}]" for k in sorted((got - want).elements()))
+        yield "footnote references differ: " + "; ".join(
+            part
+            for part in (
+                f"missing {missing}" if missing else "",
+                f"not in the source {extra}" if extra else "",
+            )
+            if part
+        )
+
+
 def sanctioned_html(source: str) -> frozenset[str]:
     """The inline HTML snippets a translation of ``source`` may contain and have rendered."""
     return frozenset(v for k, v in markup(source) if k == "html")
@@ -121,6 +140,8 @@ _AUTOLINK = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w
 _ANGLE_DESTINATION = re.compile(r"\]\([ \t\n]*(<(?:[^<>\n\\]|\\.)*>)")  # [text](<my file.md>)
 _DESTINATION_START = re.compile(r"\]\([ \t\n]*$")
 _UNSAFE = re.compile(r"[ \t]*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+
+
 def neutralise_html(source: str, translation: str) -> str:
     """The translation with every tag-like ``<`` its source does not sanction escaped as ``\\<``.
 

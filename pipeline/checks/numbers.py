@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from .base import Context
-from .markup import markup
+from .markup import FOOTNOTE, markup
 
 MASK = re.compile(r"⟦\d+⟧")
 """How drafting masks protected markup; one left in a translation is a damaged draft."""
@@ -32,10 +32,10 @@ def number_groups(number: str) -> tuple[str, ...]:
 def numbers(text: str) -> Counter[tuple[str, ...]]:
     """Every number of ``text`` as its digit groups (:func:`number_groups`).
 
-    Locale digits count as their value. Link targets and image sources are left out
-    (the links check covers them).
+    Locale digits count as their value. Link targets, image sources and footnote labels are
+    left out (the links and footnotes checks cover them).
     """
-    plain = MASK.sub(" ", text)
+    plain = FOOTNOTE.sub(" ", MASK.sub(" ", text))
     for kind, value in markup(text):
         if kind in ("link", "image") and value:
             plain = plain.replace(value, " ")

@@ -30,6 +30,7 @@ _PATTERNS = [
         r"\]\((?:<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
     ),  # ](target "title")
     re.compile(r"\]\[[^\]]*\]"),  # ][reference]
+    re.compile(r"\[\^[^\]\s]+\]"),  # [^footnote] reference
     re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]"),  # a bare web address
     re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),  # a bare e-mail address
     re.compile(r"!?\["),  # link and image openers

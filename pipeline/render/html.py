@@ -35,8 +35,8 @@ from ..errors import BuildError
 from ..inline import html_words, mark_language
 from ..localedata import LocaleInfo
 from ..model import EntryState
+from ..parser import markdown_parser
 from ..publish import Plan, UiWords
-from ..segment import markdown_parser
 
 TEMPLATES = BUILTIN_TEMPLATES
 
@@ -138,13 +138,17 @@ class UiTranslations(gettext.NullTranslations):
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         return self.gettext(msgid1 if n == 1 else msgid2)
 
+    def lang_pairs(self, message: str) -> list[tuple[str, str]]:
+        """``lang`` and ``dir`` of the source language when ``message`` is shown untranslated."""
+        if self.words is None or self.source is None or not self._translating():
+            return []
+        if message in self.words.table:
+            return []
+        return [("lang", self.source.tag), ("dir", self.source.direction)]
+
     def lang_attrs(self, message: str) -> Markup:
         """`` lang=".." dir=".."`` of the source language when ``message`` is shown untranslated."""
-        if self.words is None or self.source is None or not self._translating():
-            return Markup("")
-        if message in self.words.table:
-            return Markup("")
-        return Markup(' lang="{}" dir="{}"').format(self.source.tag, self.source.direction)
+        return Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in self.lang_pairs(message))
 
 
 def _wrap(children: list[Any], css_class: str) -> list[Any]:
@@ -199,15 +203,35 @@ def _relocate_images(tokens: list[Any], assets: str) -> None:
             _relocate_images(tok.children, assets)
 
 
+def _callouts(tokens: list[Any], ui: UiTranslations | None) -> None:
+    """Callouts (``> [!WARNING]``) are notes for assistive technology, titled in the page's language."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "alert_open":
+            tok.attrSet("role", "note")
+        if tok.type != "alert_title_open" or ui is None or i + 1 >= len(tokens):
+            continue
+        title = tokens[i + 1]
+        for child in title.children or []:
+            if child.type == "text":
+                original = child.content
+                child.content = ui.gettext(original)
+                for name, value in ui.lang_pairs(original):
+                    tok.attrSet(name, value)
+
+
 def render_body(
-    plan: Plan, preview: bool, assets: str = "../_assets", source: LocaleInfo | None = None
+    plan: Plan,
+    preview: bool,
+    assets: str = "../_assets",
+    source: LocaleInfo | None = None,
+    ui: UiTranslations | None = None,
 ) -> str:
     """The handout's body HTML with each segment's chosen text in place.
 
     HTML blocks are not translated: in another language's page, their first element says
     they are in the ``source`` language (``lang``/``dir``).
     """
-    md = markdown_parser()
+    md = markdown_parser(plan.doc.extensions)
     env: dict[str, Any] = {}
     tokens = md.parse(plan.doc.body, env)
     if source is not None and not plan.is_source:
@@ -237,6 +261,7 @@ def render_body(
             else:
                 kind = "draft" if choice.state is EntryState.DRAFT else "unreviewed"
             tok.children = _wrap(tok.children or [], kind)
+    _callouts(tokens, ui)
     _relocate_images(tokens, assets)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
@@ -297,7 +322,7 @@ def render_handout(
         switcher=context.switcher,
         preview=context.preview,
         body_class="handout preview" if context.preview else "handout",
-        body=Markup(render_body(plan, context.preview, source=translations.source)),
+        body=Markup(render_body(plan, context.preview, source=translations.source, ui=translations)),
     )
 
 

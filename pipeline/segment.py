@@ -97,7 +97,9 @@ def _paragraph_placement(lines: list[str], first: int, content: str, layout: Lay
         src = _strip_eol(lines[first + i])
         piece = piece.lstrip(" \t")
         is_last = i == len(content_lines) - 1
-        body = src.rstrip(" \t") if is_last else src
+        # markdown-it strips a paragraph's content as Python does: all Unicode white space
+        # (an ideographic space U+3000 too), so the last line is stripped the same way.
+        body = src.rstrip() if is_last else src
         if not body.endswith(piece):
             raise AssertionError(f"cannot place {piece!r} in line {first + i + 1}: {src!r}")
         start = len(body) - len(piece)

@@ -18,7 +18,8 @@ from .model import Document, FrontMatter
 
 log = logging.getLogger("pipeline")
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ID = re.compile(r"^[^\W_][\w.-]*$")  # letters and digits of any script, then also '.', '_', '-'
+
 _FENCE = re.compile(r"^---[ \t]*\r?\n?$")
 # libyaml's safe loader when PyYAML was built with it (the wheels are): the same answers, faster.
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

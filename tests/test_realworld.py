@@ -19,6 +19,7 @@ from pipeline.catalogue import load_catalogue, save_catalogue
 from pipeline.checks import Context, neutralise_html, run_checks
 from pipeline.cli import main
 from pipeline.drafts.masking import mask
+from pipeline.inline import joins_without_space
 from pipeline.parser import markdown_parser
 from pipeline.segment import extract
 from pipeline.sources import parse_document
@@ -33,8 +34,18 @@ _md.add_render_rule("softbreak", lambda *_: " ")
 
 
 def rendering(markdown: str) -> str:
-    """HTML with whitespace runs as one space (a soft break is a space)."""
-    return re.sub(r"\s+", " ", _md.render(markdown)).strip()
+    """HTML compared whitespace-insensitively: runs of white space as one space (a soft break is
+    a space), and none between two letters of a script written without spaces (Chinese, Thai)."""
+    return _unspaced(re.sub(r"\s+", " ", _md.render(markdown)).strip())
+
+
+def _unspaced(html: str) -> str:
+    out = []
+    for i, ch in enumerate(html):
+        if ch == " " and 0 < i < len(html) - 1 and joins_without_space(html[i - 1], html[i + 1]):
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 def run(project: Path, *args: str) -> int:

@@ -9,6 +9,7 @@ numbers and units checks compare what a patient sees.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -18,6 +19,9 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 """Embeddings, overrides, isolates and their terminators: never allowed."""
 BIDI_MARKS = frozenset("\u200e\u200f\u061c")
 """Left-to-right, right-to-left and Arabic letter marks: allowed only where the source has them."""
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 def _name(ch: str) -> str:
@@ -33,8 +37,8 @@ def check_bidi(ctx: Context) -> Iterator[str]:
 
 
 def check_control(ctx: Context) -> Iterator[str]:
-    """No control characters (a hard line break is written as a backslash and a newline)."""
-    allowed = {"\n", "\t"} & set(ctx.source) | {"\n"}
-    bad = sorted({ch for ch in ctx.translation if unicodedata.category(ch) == "Cc" and ch not in allowed})
+    """No control characters the source does not have (a hard break is a backslash and a newline)."""
+    allowed = set(_CONTROL.findall(ctx.source)) | {"\n"}
+    bad = sorted(set(_CONTROL.findall(ctx.translation)) - allowed)
     for ch in bad:
         yield f"control character {_name(ch)} at position {ctx.translation.index(ch) + 1}"

@@ -26,7 +26,7 @@ def _walk(tokens: list[Token]) -> Iterator[Token]:
             yield from _walk(tok.children)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)
 def markup(text: str, references: References = ()) -> tuple[tuple[str, str], ...]:
     """The inline markup a translation must keep: links, images, raw HTML, code spans, emphasis.
 

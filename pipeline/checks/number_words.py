@@ -46,12 +46,13 @@ def _values_in_digits(text: str) -> set[float]:
     return found
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _kept_verbatim(source: str, translation: str) -> str:
     """``source`` without words that the translation keeps as they are (a name: "One Mind Wellness")."""
-    kept = {w for w in re.findall(r"\w+", source) if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", translation)}
-    for word in kept:
-        source = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", source)
-    return source
+    kept = set(_WORD.findall(translation))
+    return _WORD.sub(lambda m: " " if m.group(0) in kept else m.group(0), source)
 
 
 def word_values(text: str, language: str) -> dict[float, str]:

@@ -19,9 +19,22 @@ NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
 _SEPARATOR = re.compile(r"[.,\u066b\u066c\u00a0\u202f'’]")
 
 
+class _Digits(dict[int, int | str]):
+    """``str.translate`` table filled as characters are met: a decimal digit of any script -> ASCII."""
+
+    def __missing__(self, code: int) -> int | str:
+        ch = chr(code)
+        value: int | str = str(unicodedata.decimal(ch)) if ch.isdecimal() else code
+        self[code] = value
+        return value
+
+
+_DIGITS = _Digits()
+
+
 def ascii_digits(text: str) -> str:
     """Locale digits (Arabic-Indic, Persian, Devanagari...) as ASCII digits, one for one."""
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+    return text if text.isascii() else text.translate(_DIGITS)
 
 
 def number_groups(number: str) -> tuple[str, ...]:

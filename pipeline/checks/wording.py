@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .base import Context
 
 
+@lru_cache(maxsize=1024)
+def _word_pattern(term: str, prefix: str = "") -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){prefix}{re.escape(term.casefold())}(?!\w)")
+
+
 def _contains(text: str, term: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(term.casefold())}(?!\w)", text.casefold()) is not None
+    return _word_pattern(term).search(text.casefold()) is not None
 
 
 def check_do_not_translate(ctx: Context) -> Iterator[str]:
@@ -41,7 +47,7 @@ def _has_term(text: str, term: str, language: str) -> bool:
         if prefixes
         else ""
     )
-    return re.search(rf"(?<!\w){prefix}{re.escape(term.casefold())}(?!\w)", text.casefold()) is not None
+    return _word_pattern(term, prefix).search(text.casefold()) is not None
 
 
 def check_glossary(ctx: Context) -> Iterator[str]:

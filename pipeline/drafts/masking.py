@@ -23,6 +23,7 @@ _LOOSE_MASK = re.compile(r"[⟦\[]\s*(\d+)\s*[⟧\]]")  # what an engine makes o
 
 # Order matters: longer, more specific constructs first.
 _PATTERNS = [
+    re.compile(r"<!--(?:.|\n)*?-->"),  # HTML comments, whole (they may hold backticks)
     re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)"),  # code spans
     re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>"),  # autolinks
     HTML_TAG_RE,  # inline HTML
@@ -31,6 +32,7 @@ _PATTERNS = [
     ),  # ](target "title")
     re.compile(r"\]\[[^\]]*\]"),  # ][reference]
     re.compile(r"\[\^[^\]\s]+\]"),  # [^footnote] reference
+    re.compile(r"%\([A-Za-z_]\w*\)[sdif]|%[sdif]|\{[A-Za-z_]\w*\}"),  # format placeholders (template words)
     re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]"),  # a bare web address
     re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),  # a bare e-mail address
     re.compile(r"!?\["),  # link and image openers

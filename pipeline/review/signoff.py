@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..catalogue import Message
 from ..checks import (
@@ -111,12 +112,14 @@ def is_critical(message: Message, words: Sequence[str] = DEFAULT_CRITICAL_WORDS)
     text = message.msgid
     if _DIGIT.search(text):
         return True
-    lowered = text.lower()
-    for word in words:
-        w = word.lower()
-        if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered):
-            return True
-    return False
+    return _critical_words(tuple(words)).search(text.lower()) is not None
+
+
+@lru_cache(maxsize=8)
+def _critical_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the critical words, each as a whole word."""
+    alternation = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)" if alternation else r"(?!x)x")
 
 
 def state(message: Message | None, critical: bool) -> EntryState:

@@ -6,7 +6,6 @@ handout is not rendered again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import multiprocessing
@@ -23,8 +22,9 @@ from .config import BUILTIN_TEMPLATES, UI_DOMAIN, Config
 from .errors import BuildError, ConfigError
 from .fileio import remove_stale_temps, write_bytes_atomic
 from .localedata import locale_info
+from .manifest import common_fingerprint, fingerprint, read_manifest, with_earlier_handouts
 from .model import Document, HandoutStatus, Segment
-from .publish import HandoutResult, Plan, UiWords, plan_handout, plan_ui_words
+from .publish import HandoutResult, Plan, UiWords, missing_images, page_budget, plan_handout, plan_ui_words
 from .render import prefork
 from .render.index import index_page
 from .render.pdf import PdfJob, warm_up, write_pdf
@@ -41,11 +41,18 @@ def _load(path: Path) -> Catalogue | None:
     return load_catalogue(path) if path.exists() else None
 
 
+def _front_text(plan: Plan, key: str) -> str | None:
+    """A front-matter value as the handout shows it (translated when the plan has it)."""
+    for seg in plan.doc.segments:
+        if seg.kind.value == "front matter" and seg.context == f"front matter: {key}":
+            return plan.text_for(seg.text) or seg.text
+    return None
+
+
 def _title(plan: Plan) -> str:
     doc = plan.doc
-    for seg in doc.segments:
-        if seg.kind.value == "front matter" and seg.context == "front matter: title":
-            return plan.text_for(seg.text) or seg.text
+    if title := _front_text(plan, "title"):
+        return title
     for seg in doc.segments:
         if seg.kind.value == "heading":
             return plan.text_for(seg.text) or seg.text
@@ -63,8 +70,13 @@ def _updated(doc: Document) -> date | None:
     return None
 
 
-def _outputs(root: Path, doc_id: str, lang: str, formats: Sequence[str]) -> dict[str, Path]:
-    return {fmt: root / fmt / lang / f"{doc_id}.{fmt}" for fmt in formats}
+def _outputs(
+    root: Path, doc_id: str, lang: str, formats: Sequence[str], large: bool = False
+) -> dict[str, Path]:
+    paths = {fmt: root / fmt / lang / f"{doc_id}.{fmt}" for fmt in formats}
+    if large and "pdf" in paths:
+        paths["large print"] = paths["pdf"].with_suffix(".large.pdf")
+    return paths
 
 
 def _copy_static(config: Config, out_root: Path) -> str:
@@ -137,6 +149,15 @@ def _build(
         )
         for lang in all_languages
     }
+    # HTML and PDF embed a document's images: one that is not there fails its handouts. Markdown
+    # only refers to it, as the source does, so a Markdown-only build says so and goes on.
+    embeds = "html" in formats or "pdf" in formats
+    missing = {doc.id: missing_images(doc, config.root) for doc in documents}
+    for problems in missing.values():
+        for problem in problems:
+            (log.error if embeds else log.warning)("%s", problem)
+    if not embeds:
+        missing = {doc_id: [] for doc_id in missing}
     plans = [
         plan_handout(
             doc,
@@ -154,8 +175,8 @@ def _build(
     ]
     results: list[HandoutResult] = []
     manifest_path = out_root / ".manifest.json"
-    manifest = _read_manifest(manifest_path)
-    common = _common_fingerprint(config, preview)
+    manifest = read_manifest(manifest_path)
+    common = common_fingerprint(config, preview)
     todo: list[tuple[HandoutResult, Plan, dict[str, Path], str]] = []
     for plan in plans:
         doc, lang = plan.doc, plan.language
@@ -164,24 +185,35 @@ def _build(
         result.refused = [f"{msgid[:60]!r}: {c.refused}" for msgid, c in plan.choices.items() if c.refused]
         result.template_words = dict(ui_words[lang].held_back)
         results.append(result)
-        paths = _outputs(out_root, doc.id, lang, formats)
+        if missing[doc.id] and plan.status is not HandoutStatus.WITHHELD:
+            plan.status = result.status = HandoutStatus.WITHHELD
+            result.reason = f"{len(missing[doc.id])} image(s) of the source are missing (listed above)"
+            result.failed = True
+        paths = _outputs(out_root, doc.id, lang, formats, config.large_print)
         key = f"{doc.id}/{lang}"
         if plan.status is HandoutStatus.WITHHELD:
             for path in paths.values():
                 path.unlink(missing_ok=True)
             manifest.pop(key, None)
             continue
-        fingerprint = _fingerprint(config, plan, plans, formats, common)
-        if manifest.get(key) == fingerprint and all(p.exists() for p in paths.values()):
+        made_of = fingerprint(config, plan, plans, formats, common)
+        if manifest.get(key) == made_of and all(p.exists() for p in paths.values()):
             result.outputs = list(paths.values())
             result.rebuilt = False
             continue
         manifest.pop(key, None)
-        todo.append((result, plan, paths, fingerprint))
-    for (result, plan, paths, fingerprint), outcome in zip(
+        todo.append((result, plan, paths, made_of))
+    for (result, plan, paths, made_of), outcome in zip(
         todo,
         _render_all(
-            config, [(plan, paths) for _, plan, paths, _ in todo], static, plans, ui_words, preview, renderer
+            config,
+            [(plan, paths) for _, plan, paths, _ in todo],
+            static,
+            plans,
+            ui_words,
+            preview,
+            renderer,
+            glossary.do_not_translate,
         ),
         strict=True,
     ):
@@ -194,54 +226,17 @@ def _build(
             for path in paths.values():
                 path.unlink(missing_ok=True)
             continue
-        result.outputs = outcome
-        manifest[f"{plan.doc.id}/{plan.language}"] = fingerprint
+        result.outputs, result.pages = outcome
+        budget = page_budget(config, plan.doc)
+        if budget and result.pages > budget:
+            result.over_budget = f"{result.pages} pages, {budget} allowed"
+        manifest[f"{plan.doc.id}/{plan.language}"] = made_of
     write_text_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n", durable=False)
+    shown = with_earlier_handouts(out_root, documents, results)
+    languages_shown = list(dict.fromkeys([*all_languages, *(r.language for r in shown)]))
     index = out_root / "index.html"
-    write_text_atomic(index, index_page(config, documents, all_languages, results, preview), durable=False)
+    write_text_atomic(index, index_page(config, documents, languages_shown, shown, preview), durable=False)
     return results
-
-
-def _read_manifest(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _digest_files(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(str(path).encode())
-        h.update(path.read_bytes() if path.is_file() else b"-")
-    return h.hexdigest()
-
-
-def _common_fingerprint(config: Config, preview: bool) -> str:
-    """What every handout depends on: templates, styles, settings, glossary, assets, our version."""
-    from . import __version__
-    files = sorted(BUILTIN_TEMPLATES.rglob("*"))
-    if config.project_templates.is_dir():
-        files += sorted(config.project_templates.rglob("*"))
-    files += [config.root / "pyproject.toml", config.glossary_path]
-    files += [p for p in source_files(config.source_dir, config.root) if p.suffix != ".md"]
-    return hashlib.sha256(f"{__version__} {preview} {_digest_files(files)}".encode()).hexdigest()
-
-
-def _fingerprint(
-    config: Config, plan: Plan, plans: Sequence[Plan], formats: Sequence[str], common: str
-) -> str:
-    """Everything one handout is made from; an unchanged fingerprint means an unchanged output."""
-    lang = plan.language
-    siblings = sorted(
-        p.language for p in plans if p.doc.id == plan.doc.id and p.status is not HandoutStatus.WITHHELD
-    )
-    files = [plan.doc.path]
-    if not plan.is_source:
-        files += [config.po_path(lang, plan.doc.id), config.po_path(lang, UI_DOMAIN)]
-    parts = [common, lang, ",".join(siblings), ",".join(formats), _digest_files(files)]
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 def _render_all(
@@ -252,14 +247,15 @@ def _render_all(
     ui_words: Mapping[str, UiWords],
     preview: bool,
     renderer: prefork.Prefork | None,
-) -> list[list[Path] | BuildError]:
+    names: tuple[str, ...] = (),
+) -> list[tuple[list[Path], int] | BuildError]:
     """Write the pages here, then their PDFs on every core: each handout's files, or its error."""
     outcomes: list[list[Path] | BuildError] = []
     pdf_jobs: dict[int, PdfJob] = {}
     for plan, paths in jobs:
         try:
             ui = ui_words[plan.language]
-            written, pdf_job = _write_page(config, plan, paths, static, plans, ui, preview)
+            written, pdf_job = _write_page(config, plan, paths, static, plans, ui, preview, names)
         except BuildError as exc:
             outcomes.append(exc)
             continue
@@ -268,14 +264,20 @@ def _render_all(
         outcomes.append(written)
     # Largest first, so that the cores finish together.
     order = sorted(pdf_jobs, key=lambda i: -pdf_cost(pdf_jobs[i]))
-    for i, error in zip(order, _write_pdfs([pdf_jobs[i] for i in order], renderer), strict=True):
+    pages: dict[int, int] = {}
+    for i, done in zip(order, _write_pdfs([pdf_jobs[i] for i in order], renderer), strict=True):
         page = outcomes[i]
         assert not isinstance(page, BuildError)
-        outcomes[i] = error if error is not None else [*page, pdf_jobs[i].out]
-    return outcomes
+        if isinstance(done, BuildError):
+            outcomes[i] = done
+            continue
+        large = pdf_jobs[i].large_out
+        outcomes[i] = [*page, pdf_jobs[i].out, *([large] if large else [])]
+        pages[i] = done
+    return [(o, pages.get(i, 0)) if not isinstance(o, BuildError) else o for i, o in enumerate(outcomes)]
 
 
-def _write_pdfs(jobs: Sequence[PdfJob], renderer: prefork.Prefork | None) -> list[BuildError | None]:
+def _write_pdfs(jobs: Sequence[PdfJob], renderer: prefork.Prefork | None) -> list[BuildError | int]:
     """Render PDFs in this order: in the warmed-up process's workers, or a pool, or here."""
     workers = min(len(jobs), os.cpu_count() or 1)
     if not jobs:
@@ -296,9 +298,11 @@ def _write_page(
     plans: Sequence[Plan],
     ui_words: UiWords,
     preview: bool,
+    names: tuple[str, ...] = (),
 ) -> tuple[list[Path], PdfJob | None]:
     """Write a handout's Markdown and HTML; the PDF, when wanted, is returned as a job to run."""
-    from .render.html import PageContext, SwitcherItem, UiTranslations, render_handout
+    from .render.body import UiTranslations
+    from .render.html import PageContext, SwitcherItem, render_handout
 
     doc, lang = plan.doc, plan.language
     locale = locale_info(lang)
@@ -323,9 +327,11 @@ def _write_page(
             name=locale_info(p.language).autonym,
             href=f"../{p.language}/{doc.id}.html",
             current=p.language == lang,
+            direction=locale_info(p.language).direction,
         )
         for p in siblings
     )
+    qr = f"{config.qr_base_url.rstrip('/')}/{lang}/{doc.id}.html" if config.qr_base_url else None
     context = PageContext(
         title=_title(plan),
         clinic=config.clinic,
@@ -338,6 +344,10 @@ def _write_page(
         static=static,
         switcher=switcher,
         preview=preview,
+        description=_front_text(plan, "description"),
+        alternates=switcher if not preview else (),
+        names=names,
+        qr=qr,
     )
     ui = UiTranslations(ui_words, locale_info(config.source_language))
     html = render_handout(plan, locale, context, ui, config.project_templates)
@@ -355,5 +365,6 @@ def _write_page(
         language=f"{locale.autonym} ({lang})",
         doc_id=doc.id,
         out=paths["pdf"],
+        large_out=paths["pdf"].with_suffix(".large.pdf") if config.large_print else None,
     )
     return written, job

@@ -223,6 +223,8 @@ def _build(args: argparse.Namespace) -> int:
         log.info("%s%s", line, f" -> {outs}" if outs else "")
         for refused in b.refused:
             log.warning("  refused %s", refused)
+        if b.over_budget:
+            log.warning("  over its page budget: %s", b.over_budget)
     held_back = {b.language: b.template_words for b in results if b.template_words and b.outputs}
     for lang, words in held_back.items():
         log.warning(

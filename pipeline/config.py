@@ -117,6 +117,9 @@ class Config:
     critical_marker: str = "critical"
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # [tool.pipeline.engines.<name>]
     extensions: tuple[str, ...] = ("footnotes", "alerts", "deflists", "attrs")
+    qr_base_url: str = ""  # where the web versions are published: each PDF carries a QR code to its own
+    large_print: bool = False  # also write <doc>.large.pdf with body text of 18 pt
+    max_pages: int = 0  # default page budget of a printed handout (0: none; front matter max_pages wins)
 
     @property
     def glossary_path(self) -> Path:
@@ -207,6 +210,9 @@ SETTINGS: dict[str, _Setting] = {
     "critical_words": _Setting("texts", DEFAULT_CRITICAL_WORDS),
     "critical_marker": _Setting("text", "critical"),
     "extensions": _Setting("extensions", EXTENSIONS, choices=EXTENSIONS),
+    "qr_base_url": _Setting("text", ""),
+    "large_print": _Setting("bool", False),
+    "max_pages": _Setting("integer", 0, low=0, high=1000),
 }
 """The typed schema of ``[tool.pipeline]`` (``engines`` is checked by :data:`ENGINE_SETTINGS`)."""
 
@@ -367,4 +373,7 @@ def load_config(root: Path) -> Config:
         fuzzy_cutoff=float(settings["fuzzy_cutoff"]),
         engines=engines,
         extensions=tuple(settings["extensions"]),
+        qr_base_url=settings["qr_base_url"],
+        large_print=settings["large_print"],
+        max_pages=int(settings["max_pages"]),
     )

@@ -14,11 +14,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import review
 from .catalogue import Catalogue, Message
-from .checks import Glossary, blocking_problems, reference_table
-from .config import DEFAULT_CRITICAL_WORDS
+from .checks import Glossary, blocking_problems, markup, reference_table
+from .config import DEFAULT_CRITICAL_WORDS, Config
 from .model import Document, EntryState, HandoutStatus
 
 _DRAFTED = (EntryState.DRAFT, EntryState.TRANSLATED)
@@ -219,3 +220,24 @@ class HandoutResult:
     rebuilt: bool = True
     template_words: dict[str, str] = field(default_factory=dict)  # shown in the source language: why
     failed: bool = False  # withheld because rendering failed (a template, a glyph), not for review reasons
+    pages: int = 0  # pages of its PDF, when one was rendered now
+    over_budget: str = ""  # "4 pages, 3 allowed" when the PDF is longer than max_pages
+
+
+def page_budget(config: Config, doc: Document) -> int:
+    """Pages a printed handout may have: ``max_pages`` of its front matter, else the project's (0: any)."""
+    value = doc.front_matter.values.get("max_pages") if doc.front_matter else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else config.max_pages
+
+
+def missing_images(doc: Document, root: Path) -> list[str]:
+    """``file:line: image not found: PATH`` for each local image the document shows that is not there."""
+    found = []
+    for seg in doc.segments:
+        for kind, src in markup(seg.text, reference_table(doc.references)):
+            if kind != "image" or not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+                continue
+            path = (doc.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+            if not path.is_file() or not path.is_relative_to(root):
+                found.append(f"{doc.relpath}:{seg.origin.line}: image not found: {src}")
+    return list(dict.fromkeys(found))

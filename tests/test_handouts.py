@@ -261,7 +261,7 @@ def test_css_strings_cannot_break_out_of_the_style_element() -> None:
 def test_korean_words_are_kept_whole() -> None:
     from pipeline.model import EntryState
     from pipeline.publish import Choice, Plan, plan_handout
-    from pipeline.render.html import render_body
+    from pipeline.render.body import render_body
     from pipeline.segment import extract
     from pipeline.sources import parse_document
 

@@ -133,7 +133,7 @@ def test_end_to_end_draft_export_review_import_publish(
     assert run(project, "build", "--lang", "es", "--format", "html") == 0
     html = (project / "build" / "html" / "es" / f"{FAQ}.html").read_text(encoding="utf-8")
     assert "¿Es un tratamiento seguro?" in html
-    assert "Revisado por Ana Ruiz, Ben Okafor el" in html
+    assert "Revisado por <bdi>Ana Ruiz, Ben Okafor</bdi> el" in html
     assert f"{FAQ} [es]: published" in caplog.text
 
 
@@ -203,6 +203,8 @@ def test_status_json_and_check_exit_codes(project: Path, capsys: pytest.CaptureF
         "failing_checks": 0,
         "awaiting_second_review": 0,
         "untranslated_html_blocks": 0,
+        "pdf_pages": 0,
+        "over_page_budget": "",
         "percent_reviewed": 0.0,
     }
     assert run(project, "check", "--lang", "es") == 0

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
-tests=("${build[@]}" gettext chromium default-jre-headless npm)
+tests=("${build[@]}" gettext chromium chromium-driver default-jre-headless npm poppler-utils)
 bench=("${tests[@]}" po4a)
 
 case "${1:-build}" in

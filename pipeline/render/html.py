@@ -27,20 +27,16 @@ from jinja2 import (
 )
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from ..checks import sanctioned_html
 from ..config import BUILTIN_TEMPLATES
 from ..errors import BuildError
-from ..inline import html_words, mark_language
 from ..localedata import LocaleInfo
-from ..model import EntryState
-from ..parser import markdown_parser
-from ..publish import Plan, UiWords
+from ..publish import Plan
+from .body import UiTranslations, render_body
 
 TEMPLATES = BUILTIN_TEMPLATES
 
-_HANGUL_WORD = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
 _CSS_SAFE = re.compile(r"[A-Za-z0-9 ]|[^\x00-\x7f]")
 
 
@@ -110,161 +106,17 @@ def render_template(env: Environment, name: str, **context: Any) -> str:
         raise BuildError(f"{kind}: {exc}", *where) from None
 
 
-class UiTranslations(gettext.NullTranslations):
-    """The templates' words of one handout: translations that may be shown, else the source text.
+def qr_code(url: str, label: str) -> Markup:
+    """An inline SVG QR code of ``url`` (segno), announced to screen readers as ``label``."""
+    import segno
 
-    What falls back is recorded (``fell_back``: msgid -> why) so that the build reports it, and
-    ``lang_attrs(msgid)`` gives the ``lang``/``dir`` attributes that mark it on its element.
-    """
-
-    def __init__(self, words: UiWords | None = None, source: LocaleInfo | None = None) -> None:
-        super().__init__()
-        self.words = words
-        self.source = source
-        self.fell_back: dict[str, str] = {}
-
-    def _translating(self) -> bool:
-        return self.words is not None and self.words.language != self.words.source_language
-
-    def gettext(self, message: str) -> str:
-        if self.words is None or not self._translating():
-            return message
-        text = self.words.table.get(message)
-        if text is None:
-            self.fell_back[message] = self.words.held_back.get(message, "untranslated")
-            return message
-        return text
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return self.gettext(msgid1 if n == 1 else msgid2)
-
-    def lang_pairs(self, message: str) -> list[tuple[str, str]]:
-        """``lang`` and ``dir`` of the source language when ``message`` is shown untranslated."""
-        if self.words is None or self.source is None or not self._translating():
-            return []
-        if message in self.words.table:
-            return []
-        return [("lang", self.source.tag), ("dir", self.source.direction)]
-
-    def lang_attrs(self, message: str) -> Markup:
-        """`` lang=".." dir=".."`` of the source language when ``message`` is shown untranslated."""
-        return Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in self.lang_pairs(message))
+    svg = segno.make(url, error="m").svg_inline(scale=2, svgclass="qr-code")
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
-def _wrap(children: list[Any], css_class: str) -> list[Any]:
-    from markdown_it.token import Token
-
-    return [
-        Token("html_inline", "", 0, content=f'<mark class="{css_class}">'),
-        *children,
-        Token("html_inline", "", 0, content="</mark>"),
-    ]
-
-
-def _neutralise(tokens: list[Any], allowed: frozenset[str]) -> None:
-    """Raw HTML not in the source becomes text (the renderer escapes text)."""
-    for tok in tokens:
-        if tok.type == "html_inline" and tok.content not in allowed:
-            tok.type = "text"
-        if tok.children:
-            _neutralise(tok.children, allowed)
-
-
-def _keep_korean_words(tokens: list[Any]) -> list[Any]:
-    """WeasyPrint has no ``word-break: keep-all``: wrap each Hangul word in a no-wrap span."""
-    from markdown_it.token import Token
-
-    out: list[Any] = []
-    for tok in tokens:
-        if tok.type != "text" or not _HANGUL_WORD.search(tok.content):
-            out.append(tok)
-            continue
-        last = 0
-        for m in _HANGUL_WORD.finditer(tok.content):
-            if m.start() > last:
-                out.append(Token("text", "", 0, content=tok.content[last : m.start()]))
-            out.append(Token("html_inline", "", 0, content='<span class="kw">'))
-            out.append(Token("text", "", 0, content=m.group(0)))
-            out.append(Token("html_inline", "", 0, content="</span>"))
-            last = m.end()
-        if last < len(tok.content):
-            out.append(Token("text", "", 0, content=tok.content[last:]))
-    return out
-
-
-def _relocate_images(tokens: list[Any], assets: str) -> None:
-    """Relative image sources point into the copied source assets."""
-    for tok in tokens:
-        if tok.type == "image":
-            src = str(tok.attrGet("src") or "")
-            if src and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/|^#", src):
-                tok.attrSet("src", f"{assets}/{src}")
-        if tok.children:
-            _relocate_images(tok.children, assets)
-
-
-def _callouts(tokens: list[Any], ui: UiTranslations | None) -> None:
-    """Callouts (``> [!WARNING]``) are notes for assistive technology, titled in the page's language."""
-    for i, tok in enumerate(tokens):
-        if tok.type == "alert_open":
-            tok.attrSet("role", "note")
-        if tok.type != "alert_title_open" or ui is None or i + 1 >= len(tokens):
-            continue
-        title = tokens[i + 1]
-        for child in title.children or []:
-            if child.type == "text":
-                original = child.content
-                child.content = ui.gettext(original)
-                for name, value in ui.lang_pairs(original):
-                    tok.attrSet(name, value)
-
-
-def render_body(
-    plan: Plan,
-    preview: bool,
-    assets: str = "../_assets",
-    source: LocaleInfo | None = None,
-    ui: UiTranslations | None = None,
-) -> str:
-    """The handout's body HTML with each segment's chosen text in place.
-
-    HTML blocks are not translated: in another language's page, their first element says
-    they are in the ``source`` language (``lang``/``dir``).
-    """
-    md = markdown_parser(plan.doc.extensions)
-    env: dict[str, Any] = {}
-    tokens = md.parse(plan.doc.body, env)
-    if source is not None and not plan.is_source:
-        for tok in tokens:
-            if tok.type == "html_block" and html_words(tok.content):
-                tok.content = mark_language(tok.content, source.tag, source.direction)
-    korean = plan.language.split("_")[0] == "ko"
-    for seg in plan.doc.segments:
-        if seg.token < 0:
-            continue
-        tok = tokens[seg.token]
-        choice = plan.choices.get(seg.text)
-        if choice is None:
-            continue
-        if choice.text is not None:
-            inline = md.parseInline(choice.text, env)[0]
-            children = inline.children or []
-            _neutralise(children, sanctioned_html(seg.text))
-            tok.children = children
-        if korean and tok.children:
-            tok.children = _keep_korean_words(tok.children)
-        if preview and not plan.is_source and choice.state is not EntryState.REVIEWED:
-            if choice.refused:
-                kind = "refused"
-            elif choice.text is None:
-                kind = "untranslated"
-            else:
-                kind = "draft" if choice.state is EntryState.DRAFT else "unreviewed"
-            tok.children = _wrap(tok.children or [], kind)
-    _callouts(tokens, ui)
-    _relocate_images(tokens, assets)
-    html: str = md.renderer.render(tokens, md.options, env)
-    return html
+def _bdi(text: object) -> Markup:
+    """A run of text isolated from the direction around it (names and ids in a right-to-left page)."""
+    return Markup("<bdi>{}</bdi>").format(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +125,7 @@ class SwitcherItem:
     name: str
     href: str
     current: bool
+    direction: str = "ltr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +143,10 @@ class PageContext:
     preview: bool
     reviewers: str | None = None
     reviewed_on: str | None = None
+    description: str | None = None  # the translated front-matter description, for <meta>
+    alternates: tuple[SwitcherItem, ...] = ()  # published siblings, for <link rel=alternate hreflang>
+    names: tuple[str, ...] = ()  # do-not-translate names: isolated (<bdi>) inside translated text
+    qr: str | None = None  # the web version's address, printed with a QR code in the PDF
 
 
 def render_handout(
@@ -322,7 +179,16 @@ def render_handout(
         switcher=context.switcher,
         preview=context.preview,
         body_class="handout preview" if context.preview else "handout",
-        body=Markup(render_body(plan, context.preview, source=translations.source, ui=translations)),
+        body=Markup(
+            render_body(
+                plan, context.preview, source=translations.source, ui=translations, names=context.names
+            )
+        ),
+        description=context.description,
+        alternates=context.alternates,
+        qr=context.qr,
+        qr_code=qr_code,
+        bdi=_bdi,
     )
 
 

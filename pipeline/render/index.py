@@ -31,9 +31,14 @@ def index_page(
     rows = []
     for doc in documents:
         title = doc.title or doc.id
-        cells = []
+        cells: list[dict[str, object]] = []
         for lang in languages:
-            r = by_key[(doc.id, lang)]
+            r = by_key.get((doc.id, lang))
+            if r is None:  # a language this build left out, and no earlier build of this document
+                cells.append(
+                    {"status": "withheld", "label": "Not built", "links": [], "reason": "", "counts": ""}
+                )
+                continue
             links = [
                 {
                     "href": str(p.relative_to(config.build_dir / "preview" if preview else config.build_dir)),

@@ -148,8 +148,22 @@ def _glyph_watch() -> Iterator[list[tuple[str, str]]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(html: str, base_url: Path, roots: Sequence[Path], language: str) -> bytes:
-    """The PDF of an HTML page; a character no installed font can draw is a :class:`BuildError`."""
+LARGE_PRINT_CSS = (
+    "html { font-size: 18pt !important; } body, p, li, td, th, dd, dt { font-size: 1rem !important; "
+    "line-height: 1.45 !important; } h1 { font-size: 1.6rem !important; } "
+    "h2 { font-size: 1.3rem !important; }"
+)
+"""Large print: body text of 18 pt (headings larger), the same content."""
+
+
+def render_pdf(
+    html: str, base_url: Path, roots: Sequence[Path], language: str, extra_css: str = ""
+) -> bytes:
+    """The tagged PDF/UA-1 file of an HTML page; a glyph no installed font has is a :class:`BuildError`.
+
+    PDF/UA-1: a structure tree (headings, paragraphs, lists, tables, figures with their alt
+    text, links), the document's language and title, embedded fonts, and XMP metadata saying so.
+    """
     weasyprint = _weasyprint()
     fetcher = _Fetcher(roots)
 
@@ -161,7 +175,8 @@ def render_pdf(html: str, base_url: Path, roots: Sequence[Path], language: str) 
 
     with _glyph_watch() as missing:
         document = weasyprint.HTML(string=html, base_url=str(base_url) + "/", url_fetcher=Fetcher())
-        pdf: bytes = document.write_pdf()
+        styles = [weasyprint.CSS(string=extra_css)] if extra_css else []
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", stylesheets=styles)
     if missing:
         from ..localedata import font_package
 
@@ -185,6 +200,7 @@ class PdfJob:
     language: str  # as messages name it: "العربية (ar)"
     doc_id: str
     out: Path
+    large_out: Path | None = None  # also a large-print PDF here
 
 
 def cost(job: PdfJob) -> int:
@@ -199,15 +215,30 @@ def cost(job: PdfJob) -> int:
     return len(job.html.encode()) + font // 3000
 
 
-def write_pdf(job: PdfJob) -> BuildError | None:
-    """Render ``job`` to its file; the error, returned, when fonts are missing or cannot draw it.
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF WeasyPrint wrote (its page tree counts them)."""
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    return max(counts, default=0)
 
-    Returned rather than raised so that a batch of jobs in worker processes reports every one.
+
+def write_pdf(job: PdfJob) -> BuildError | int:
+    """Render ``job`` to its file(s); the number of pages, or the error when fonts are missing.
+
+    The error is returned rather than raised so that a batch of jobs in worker processes reports
+    every one.
     """
     try:
         check_fonts(job.fonts, job.language)
         pdf = render_pdf(job.html, job.base_url, job.roots, f"{job.language} {job.doc_id}")
+        large = (
+            render_pdf(job.html, job.base_url, job.roots, f"{job.language} {job.doc_id}", LARGE_PRINT_CSS)
+            if job.large_out is not None
+            else None
+        )
     except BuildError as exc:
         return exc
     write_bytes_atomic(job.out, pdf, durable=False)
-    return None
+    if job.large_out is not None and large is not None:
+        write_bytes_atomic(job.large_out, large, durable=False)
+    return page_count(pdf)

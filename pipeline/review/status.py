@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class StatusRow:
     failing: int = 0  # entries with a blocking check failure
     awaiting_second: int = 0  # critical entries signed off by one reviewer, waiting for a second
     html_blocks: int = 0  # HTML blocks with words in the document: never translated
+    pages: int = 0  # pages of the last published PDF (0: none built)
+    over_budget: str = ""  # "4 pages, 3 allowed" when that PDF is longer than max_pages
 
     @property
     def percent_reviewed(self) -> float:
@@ -44,6 +47,8 @@ class StatusRow:
             "failing_checks": self.failing,
             "awaiting_second_review": self.awaiting_second,
             "untranslated_html_blocks": self.html_blocks,
+            "pdf_pages": self.pages,
+            "over_page_budget": self.over_budget,
             "percent_reviewed": round(self.percent_reviewed, 1),
         }
 
@@ -109,9 +114,23 @@ def status_rows(config: Config, languages: Sequence[str]) -> list[StatusRow]:
         for lang in languages
         for domain, (_, catalogue) in load_language(config, lang, ids).items()
     ]
+    built = _built_handouts(config)
     for row in rows:
         row.html_blocks = blocks.get(row.doc_id, 0)
+        item = built.get((row.doc_id, row.language), {})
+        pages = item.get("pages", 0)
+        row.pages = pages if isinstance(pages, int) else 0
+        row.over_budget = str(item.get("over_budget", ""))
     return rows
+
+
+def _built_handouts(config: Config) -> dict[tuple[str, str], dict[str, object]]:
+    """What the last build recorded of each handout (pages, page budget), by document and language."""
+    try:
+        items = json.loads((config.build_dir / ".handouts.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {(str(i["doc_id"]), str(i["language"])): i for i in items if isinstance(i, dict) and "doc_id" in i}
 
 
 def project_findings(config: Config, languages: Sequence[str]) -> Iterator[Finding]:
@@ -155,4 +174,7 @@ def render_table(rows: Sequence[StatusRow]) -> str:
         console.print(table)
     notes = sorted({(r.doc_id, r.html_blocks) for r in rows if r.html_blocks})
     lines = [f"{doc}: {n} HTML block(s) with text, not translated (see 'extract')" for doc, n in notes]
+    lines += [
+        f"{r.doc_id} [{r.language}]: PDF over its page budget: {r.over_budget}" for r in rows if r.over_budget
+    ]
     return capture.get() + "".join(f"{line}\n" for line in lines)

@@ -15,6 +15,7 @@ def tests(session: nox.Session) -> None:
     session.run("bash", "tools/system-deps.sh", "tests", external=True)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("python", "tools/corpus.py")  # real-world Markdown from PyPI and npm, fetched once
+    session.run("python", "tools/axe.py")  # axe-core from npm, for the accessibility tests
     session.run("pytest", *session.posargs)
 
 

@@ -217,7 +217,8 @@ def test_a_watermark_translation_that_cannot_be_read_is_refused(project: Path, h
     _review_ui(project, {WATERMARK: hostile})
     assert run(project, "build", "--preview", "--lang", "es", "--format", "html") == 0
     html = (project / "build" / "preview" / "html" / "es" / f"{FAQ}.html").read_text(encoding="utf-8")
-    assert f'<div class="watermark" aria-hidden="true" data-text="{WATERMARK}" lang="en" dir="ltr"></div>' in html
+    mark = f'<div class="watermark" aria-hidden="true" data-text="{WATERMARK}" lang="en" dir="ltr"></div>'
+    assert mark in html
     assert f"@top-center {{ content: {css_string(WATERMARK)};" in html  # the page-margin mark too
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import mimetypes
 import os
@@ -97,6 +98,9 @@ def check_fonts(families: Sequence[str], language: str) -> None:
         )
 
 
+_DATA_IMAGE = re.compile(r"^data:(image/[\w.+-]+)(;base64)?,(.*)$", re.DOTALL)
+
+
 class _Fetcher:
     """Serves files inside the allowed folders; refuses the network and everything else."""
 
@@ -107,6 +111,11 @@ class _Fetcher:
     def __call__(self, url: str) -> Any:
         weasyprint = _weasyprint()
         parts = urlsplit(url)
+        if parts.scheme == "data" and (m := _DATA_IMAGE.match(url)):
+            # An image in the page itself (our QR codes): no file and no network is read.
+            payload = unquote(m.group(3))
+            body = base64.b64decode(payload) if m.group(2) else payload.encode()
+            return weasyprint.urls.URLFetcherResponse(url, body=body, headers={"Content-Type": m.group(1)})
         if parts.scheme == "file":
             path = Path(unquote(parts.path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
@@ -159,6 +168,13 @@ LARGE_PRINT_CSS = (
 def render_pdf(
     html: str, base_url: Path, roots: Sequence[Path], language: str, extra_css: str = ""
 ) -> bytes:
+    """The tagged PDF/UA-1 file of an HTML page (see :func:`render_pdf_pages`)."""
+    return render_pdf_pages(html, base_url, roots, language, extra_css)[0]
+
+
+def render_pdf_pages(
+    html: str, base_url: Path, roots: Sequence[Path], language: str, extra_css: str = ""
+) -> tuple[bytes, int]:
     """The tagged PDF/UA-1 file of an HTML page; a glyph no installed font has is a :class:`BuildError`.
 
     PDF/UA-1: a structure tree (headings, paragraphs, lists, tables, figures with their alt
@@ -176,7 +192,9 @@ def render_pdf(
     with _glyph_watch() as missing:
         document = weasyprint.HTML(string=html, base_url=str(base_url) + "/", url_fetcher=Fetcher())
         styles = [weasyprint.CSS(string=extra_css)] if extra_css else []
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", stylesheets=styles)
+        rendered = document.render(stylesheets=styles, pdf_variant="pdf/ua-1")
+        pdf: bytes = rendered.write_pdf(pdf_variant="pdf/ua-1")
+        pages = len(rendered.pages)
     if missing:
         from ..localedata import font_package
 
@@ -186,7 +204,7 @@ def render_pdf(
             f"{language}: no installed font can draw {chars}; install {' or '.join(packages)}, "
             "or fix the text"
         )
-    return pdf
+    return pdf, pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +233,6 @@ def cost(job: PdfJob) -> int:
     return len(job.html.encode()) + font // 3000
 
 
-def page_count(pdf: bytes) -> int:
-    """Pages of a PDF WeasyPrint wrote (its page tree counts them)."""
-    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
-    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
-    return max(counts, default=0)
-
-
 def write_pdf(job: PdfJob) -> BuildError | int:
     """Render ``job`` to its file(s); the number of pages, or the error when fonts are missing.
 
@@ -230,7 +241,7 @@ def write_pdf(job: PdfJob) -> BuildError | int:
     """
     try:
         check_fonts(job.fonts, job.language)
-        pdf = render_pdf(job.html, job.base_url, job.roots, f"{job.language} {job.doc_id}")
+        pdf, pages = render_pdf_pages(job.html, job.base_url, job.roots, f"{job.language} {job.doc_id}")
         large = (
             render_pdf(job.html, job.base_url, job.roots, f"{job.language} {job.doc_id}", LARGE_PRINT_CSS)
             if job.large_out is not None
@@ -241,4 +252,4 @@ def write_pdf(job: PdfJob) -> BuildError | int:
     write_bytes_atomic(job.out, pdf, durable=False)
     if job.large_out is not None and large is not None:
         write_bytes_atomic(job.large_out, large, durable=False)
-    return page_count(pdf)
+    return pages

@@ -45,7 +45,7 @@ def _weasy_one(item: tuple[str, str]) -> None:
     from weasyprint import HTML
 
     html, base = item
-    HTML(filename=html, base_url=base).write_pdf()
+    HTML(filename=html, base_url=base).write_pdf(pdf_variant="pdf/ua-1")  # the PDF options the build uses
 
 
 def _weasyprint_alone(pages: list[Path], workers: int) -> float:

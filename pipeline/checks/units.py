@@ -1,6 +1,6 @@
 """``units``: every dose and duration keeps its value and its unit: "4 mg" never becomes "4 g".
 
-The unit words of each language come from CLDR (Babel's ``format_unit`` in its long, short
+The unit words of each language come from CLDR (Babel's unit patterns in their long, short
 and narrow forms for every plural category), plus the symbols used in clinics worldwide and
 a few common forms CLDR lacks. A number followed (or preceded) by one of them is a quantity;
 each quantity of the source must be in the translation with the same value and unit.
@@ -13,9 +13,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
+from babel import Locale
 from babel.core import UnknownLocaleError
-from babel.units import format_unit
+from babel.localedata import LocaleDataDict, load
 
 from .base import Context
 from .lexicon import UNSPACED, base_language
@@ -68,7 +70,6 @@ EXTRA: Mapping[str, Mapping[str, str]] = {
 
 _FILL = r"[\d.,\u066b\u066c\s\u00a0\u202f\u200e\u200f\u061c/-]+"  # number, spaces and marks around a unit
 _STRIP = re.compile(f"^{_FILL}|{_FILL}$")
-_SAMPLES = (0, 1, 2, 3, 5, 11, 21, 100, 1.5)
 _GAP = re.compile(r"[ \u00a0\u202f\t-]?")
 
 
@@ -83,14 +84,18 @@ def unit_forms(language: str) -> dict[str, str]:
         if form and not form.isdigit():
             seen.setdefault(form if len(form) <= 2 else form.casefold(), set()).add(unit)
 
+    try:
+        data: Any = load(str(Locale.parse(language.replace("-", "_"))))
+        patterns = LocaleDataDict(data)["unit_patterns"]
+    except (UnknownLocaleError, ValueError, KeyError):
+        patterns = {}
     for unit, cldr in UNITS.items():
+        lengths = patterns.get(cldr) or {}
         for length in ("long", "short", "narrow"):
-            for value in _SAMPLES:
-                try:
-                    text = format_unit(value, cldr, length=length, locale=language.replace("-", "_"))
-                except (UnknownLocaleError, KeyError, ValueError):
-                    continue
-                add(_STRIP.sub("", ascii_digits(text)), unit)
+            # Every plural category's pattern ("{0} horas") and the per-unit one ("{0}/h").
+            for pattern in (lengths.get(length) or {}).values():
+                if isinstance(pattern, str):
+                    add(_STRIP.sub("", pattern.replace("{0}", " ")), unit)
     for form, unit in {**SYMBOLS, **EXTRA.get(lang, {})}.items():
         add(form, unit)
     return {form: next(iter(units)) for form, units in seen.items() if len(units) == 1}

@@ -287,3 +287,16 @@ def test_the_index_fits_the_screen(site: Path, browser: Any, width: int) -> None
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [f"pdf/en/{FAQ}.pdf", f"pdf/es/{FAQ}.pdf", f"preview/pdf/ar/{FAQ}.pdf", f"preview/pdf/zh_CN/{FAQ}.pdf"],
+)
+def test_handouts_pass_the_pdfua_validator(site: Path, pdf: str) -> None:
+    """pdfua (PyPI) checks the machine-checkable subset of PDF/UA-1; veraPDF is in no registry here."""
+    tool = system_tool("pdfua", "the 'pdfua' package of the test dependencies")
+    done = subprocess.run(
+        [tool, "check", str(site / "build" / pdf)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "result: PASS" in done.stdout, done.stdout

@@ -209,6 +209,7 @@ def test_a_partial_build_keeps_every_handout_in_the_index(site: Path) -> None:
     assert run(site, "build", "--lang", "vi", "--format", "html") == 0
     index = (site / "build" / "index.html").read_text(encoding="utf-8")
     assert f'href="html/es/{FAQ}.html"' in index and 'lang="es"' in index and 'lang="vi"' in index
+    assert "PDF, large print" in index
 
 
 def test_a_missing_image_fails_loudly_once(project: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -42,7 +42,7 @@ def index_page(
             links = [
                 {
                     "href": str(p.relative_to(config.build_dir / "preview" if preview else config.build_dir)),
-                    "label": p.suffix[1:].upper(),
+                    "label": "PDF, large print" if p.name.endswith(".large.pdf") else p.suffix[1:].upper(),
                 }
                 for p in r.outputs
             ]

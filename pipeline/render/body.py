@@ -89,26 +89,31 @@ def _neutralise(tokens: list[Any], allowed: frozenset[str]) -> None:
             _neutralise(tok.children, allowed)
 
 
-def _keep_korean_words(tokens: list[Any]) -> list[Any]:
-    """WeasyPrint has no ``word-break: keep-all``: wrap each Hangul word in a no-wrap span."""
+def _wrap_matches(tokens: list[Any], pattern: re.Pattern[str], opening: str, closing: str) -> list[Any]:
+    """Text tokens with every match of ``pattern`` wrapped in ``opening`` ... ``closing`` (HTML)."""
     from markdown_it.token import Token
 
     out: list[Any] = []
     for tok in tokens:
-        if tok.type != "text" or not _HANGUL_WORD.search(tok.content):
+        if tok.type != "text" or not pattern.search(tok.content):
             out.append(tok)
             continue
         last = 0
-        for m in _HANGUL_WORD.finditer(tok.content):
+        for m in pattern.finditer(tok.content):
             if m.start() > last:
                 out.append(Token("text", "", 0, content=tok.content[last : m.start()]))
-            out.append(Token("html_inline", "", 0, content='<span class="kw">'))
+            out.append(Token("html_inline", "", 0, content=opening))
             out.append(Token("text", "", 0, content=m.group(0)))
-            out.append(Token("html_inline", "", 0, content="</span>"))
+            out.append(Token("html_inline", "", 0, content=closing))
             last = m.end()
         if last < len(tok.content):
             out.append(Token("text", "", 0, content=tok.content[last:]))
     return out
+
+
+def _keep_korean_words(tokens: list[Any]) -> list[Any]:
+    """WeasyPrint has no ``word-break: keep-all``: wrap each Hangul word in a no-wrap span."""
+    return _wrap_matches(tokens, _HANGUL_WORD, '<span class="kw">', "</span>")
 
 
 def _relocate_images(tokens: list[Any], assets: str) -> None:
@@ -167,23 +172,8 @@ def _mark_source(tokens: list[Any], index: int, source: LocaleInfo) -> None:
 
 def _isolate(children: list[Any], names: Sequence[str], source: LocaleInfo) -> list[Any]:
     """Do-not-translate names inside a translation, isolated: ``<bdi lang="en">Name</bdi>``."""
-    from markdown_it.token import Token
-
     pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n))
-    out: list[Any] = []
-    for child in children:
-        if child.type != "text" or not pattern.search(child.content):
-            out.append(child)
-            continue
-        last = 0
-        for m in pattern.finditer(child.content):
-            out.append(Token("text", "", 0, content=child.content[last : m.start()]))
-            out.append(Token("html_inline", "", 0, content=f'<bdi lang="{source.tag}">'))
-            out.append(Token("text", "", 0, content=m.group(0)))
-            out.append(Token("html_inline", "", 0, content="</bdi>"))
-            last = m.end()
-        out.append(Token("text", "", 0, content=child.content[last:]))
-    return out
+    return _wrap_matches(children, pattern, f'<bdi lang="{source.tag}">', "</bdi>")
 
 
 def render_body(

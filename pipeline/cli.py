@@ -141,7 +141,7 @@ def _review(args: argparse.Namespace, config: Config) -> int:
             imported.left,
             len(imported.conflicts),
         )
-        if not imported.signed and not imported.edited_draft and not imported.not_signed:
+        if not (imported.signed or imported.edited_draft or imported.not_signed or imported.removed):
             log.warning("nothing signed: every entry is still marked fuzzy (Needs work) or in conflict")
         for line in imported.approved:
             log.info("  approved: %s", line)
@@ -149,6 +149,8 @@ def _review(args: argparse.Namespace, config: Config) -> int:
             log.info("  edited: %s", line)
         for line in imported.edited_draft:
             log.info("  edited, still fuzzy: %s", line)
+        for line in imported.removed:
+            log.warning("translation deleted in the batch: kept, marked fuzzy, not signed: %s", line)
         for line in imported.not_signed:
             log.warning("not signed (fails a check): %s", line)
         for line in imported.conflicts:

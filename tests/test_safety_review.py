@@ -282,3 +282,20 @@ def test_a_machine_draft_changed_in_a_po_editor_loses_its_machine_note(project: 
     after = {m.msgid: m for m in load_catalogue(live).messages}
     assert not any(c.startswith("machine ") for c in after["Is it safe?"].translator_comments)
     assert any(c.startswith("machine draft: pseudo") for c in after["Will I be awake?"].translator_comments)
+
+
+def test_a_translation_deleted_in_a_batch_is_a_rejection_never_a_sign_off(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    batch = project / "batch-es.po"
+    export(project, "Ana Ruiz", batch)
+    po = load_catalogue(batch)
+    for m in po.messages:
+        m.fuzzy = False
+        if m.msgid == "Is it safe?":
+            m.msgstr = ""  # the reviewer deleted a translation they reject
+    save_catalogue(batch, po)
+    assert run(project, "review", "import", str(batch)) == 0
+    assert "translation deleted in the batch: kept, marked fuzzy, not signed" in caplog.text
+    safe = next(m for m in load_catalogue(po_path(project, "es")).messages if m.msgid == "Is it safe?")
+    assert safe.msgstr == "¿Es seguro?" and safe.fuzzy and not valid_signoffs(safe)

@@ -137,6 +137,7 @@ class ImportResult:
     edited: list[str] = field(default_factory=list)  # text changed and fuzzy cleared: signed
     edited_draft: list[str] = field(default_factory=list)  # text changed, still fuzzy: saved, not signed
     left: int = 0  # still fuzzy and unchanged: left for later
+    removed: list[str] = field(default_factory=list)  # translation deleted in the batch: kept, marked fuzzy
     not_signed: list[str] = field(default_factory=list)  # approved, but fails a blocking check
     conflicts: list[str] = field(default_factory=list)
     conflicts_path: Path | None = None
@@ -206,6 +207,14 @@ def import_batch(
                 conflicts.messages.append(_conflict(entry, domain, reason, current))
                 continue
             assert current is not None
+            label = f"{domain}: {entry.msgid[:50]!r}"
+            if not entry.msgstr and current.msgstr:
+                # The reviewer deleted the translation: a rejection, never an approval. The text is kept
+                # (nothing a translator wrote is dropped) but marked fuzzy, so it is not published.
+                current.fuzzy = True
+                touched.add(domain)
+                result.removed.append(f"{where}: {label}")
+                continue
             edited = bool(entry.msgstr) and entry.msgstr != current.msgstr
             if entry.fuzzy and not edited:
                 result.left += 1
@@ -215,7 +224,6 @@ def import_batch(
                 if not ours and note not in current.translator_comments:
                     current.translator_comments.append(note)
             touched.add(domain)
-            label = f"{domain}: {entry.msgid[:50]!r}"
             if edited:
                 current.msgstr = entry.msgstr
                 current.translator_comments = without_machine_notes(current.translator_comments)

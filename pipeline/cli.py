@@ -163,13 +163,13 @@ def _review(args: argparse.Namespace, config: Config) -> int:
     if args.action == "waive":
         from .review.batches import waive_finding
 
-        domain = args.doc if args.doc == UI_DOMAIN else select_documents(config, args.doc)[0].id
+        domain = args.doc if args.doc == UI_DOMAIN else select_documents(config, args.doc, documents)[0].id
         where = waive_finding(
             config, lang, domain, args.check, args.reviewer, args.reason, args.entry, checker
         )
         log.info("waived [%s] by %s: %s", args.check, args.reviewer, where)
         return 0
-    chosen = select_documents(config, args.doc)
+    chosen = select_documents(config, args.doc, documents)
     if args.action == "sheet":
         from .render.sheet import write_sheets
 

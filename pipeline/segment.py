@@ -344,17 +344,14 @@ def load_documents(config: Config) -> list[Document]:
     return documents
 
 
-def select_documents(config: Config, only: str | None = None) -> list[Document]:
-    """Every document, or just the one whose id is ``only`` (an unknown id is an error)."""
-    documents = load_documents(config)
+def select_documents(
+    config: Config, only: str | None = None, documents: Sequence[Document] | None = None
+) -> list[Document]:
+    """Every document (``documents``, else read now), or just the one whose id is ``only``."""
+    documents = list(documents) if documents is not None else load_documents(config)
     if not only:
         return documents
     chosen = [d for d in documents if d.id == only]
     if not chosen:
         raise ConfigError(f"no document with id {only!r}; documents: {', '.join(d.id for d in documents)}")
     return chosen
-
-
-def document_ids(config: Config, only: str | None = None) -> list[str]:
-    """The project's document ids, or just ``only`` after checking that it is one of them."""
-    return [d.id for d in select_documents(config, only)]

@@ -98,13 +98,6 @@ Structure and safety (links, images, code, bidi and control characters, placehol
 drafting placeholders) are never waivable: a translation may not change them, whoever agrees."""
 
 
-def check_markup(source: str, translation: str) -> list[Problem]:
-    """The markup checks alone (links, images, code, raw HTML, emphasis)."""
-    ctx = Context(source, translation, "")
-    names = {"links", "images", "code", "html", "emphasis"}
-    return [Problem(r.name, r.severity, m) for r in CHECKS if r.name in names for m in r.check(ctx)]
-
-
 __all__ = [
     "CHECKS",
     "MASK",
@@ -120,7 +113,6 @@ __all__ = [
     "check_code",
     "check_glossary",
     "check_links",
-    "check_markup",
     "load_glossary",
     "markup",
     "neutralise_html",

@@ -29,13 +29,10 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from ..config import BUILTIN_TEMPLATES
 from ..errors import BuildError
 from ..localedata import LocaleInfo
 from ..publish import Plan
 from .body import UiTranslations, render_body
-
-TEMPLATES = BUILTIN_TEMPLATES
 
 _CSS_SAFE = re.compile(r"[A-Za-z0-9 ]|[^\x00-\x7f]")
 

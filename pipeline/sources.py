@@ -207,8 +207,13 @@ def template_words(project_templates: Path | None = None) -> Iterator[tuple[str,
             io.BytesIO(read_utf8(path, SourceError, "template").encode("utf-8")),
             keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
             comment_tags=("Translators:",),
-            options={"extensions": "jinja2.ext.i18n"},
+            # Not silent: by default the extractor skips a template it cannot parse, and its words
+            # would vanish from ui.pot without a word.
+            options={"extensions": "jinja2.ext.i18n", "silent": "false"},
         )
-        for lineno, message, comments, _context in found:
-            if isinstance(message, str):
-                yield name, lineno, message, list(comments)
+        try:
+            for lineno, message, comments, _context in found:
+                if isinstance(message, str):
+                    yield name, lineno, message, list(comments)
+        except Exception as exc:  # Jinja2's TemplateSyntaxError: only render/ may import Jinja2
+            raise SourceError(f"template error: {exc}", path, getattr(exc, "lineno", None)) from None

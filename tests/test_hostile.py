@@ -367,3 +367,16 @@ def test_any_translation_is_checked_or_shown_as_text_never_run(project: Path, ms
     assert "<script" not in html.split("<main>")[1] and 'href="javascript:' not in html
     markdown = (project / "build" / "preview" / "md" / "es" / f"{FAQ}.md").read_text(encoding="utf-8")
     assert "<script" not in markdown.replace("\\<script", "")
+
+
+def test_a_template_that_cannot_be_parsed_stops_extract_with_its_line(
+    project: Path, guard: Guard, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "templates").mkdir()
+    page = "{% extends 'base.html' %}\n{% block body %}\n{{ _('Hello') }} {{ broken( }}\n{% endblock %}\n"
+    (project / "templates" / "handout.html").write_text(page, encoding="utf-8")
+    before = (project / "locales" / "templates" / "ui.pot").read_bytes()
+    assert run(project, "extract") == 2
+    err = capsys.readouterr().err
+    assert f"{project / 'templates' / 'handout.html'}:3: template error" in err and "Traceback" not in err
+    assert (project / "locales" / "templates" / "ui.pot").read_bytes() == before

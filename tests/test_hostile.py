@@ -380,3 +380,10 @@ def test_a_template_that_cannot_be_parsed_stops_extract_with_its_line(
     err = capsys.readouterr().err
     assert f"{project / 'templates' / 'handout.html'}:3: template error" in err and "Traceback" not in err
     assert (project / "locales" / "templates" / "ui.pot").read_bytes() == before
+
+
+def test_an_engine_setting_nobody_reads_is_said(caplog: pytest.LogCaptureFixture) -> None:
+    from pipeline.drafts.engines import make_engine
+
+    make_engine("libre", "en", "es", {"url": "http://127.0.0.1:9/", "timout": 5}, Path("."), 75)
+    assert "[tool.pipeline.engines.libre]: timout not used by this engine" in caplog.text

@@ -8,6 +8,7 @@ adding an engine is one more entry. ``tm`` and ``pseudo`` work offline.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -21,8 +22,11 @@ from babel import Locale
 
 from ..catalogue import load_catalogue
 from ..catalogue.matching import FuzzyIndex
+from ..config import ENGINE_SETTINGS
 from ..errors import ConfigError
 from .secrets import public_host, redact, url_secrets
+
+log = logging.getLogger("pipeline")
 
 MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
 """The translator comment a machine draft carries: ``machine draft: ENGINE DATE``."""
@@ -32,8 +36,12 @@ MACHINE_TEXT = re.compile(r"^machine text: (?P<hash>[0-9a-f]{12})$")
 """Beside it, a hash of the text the engine wrote: a person's later edit shows as a different text."""
 
 
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def machine_text_note(text: str) -> str:
-    return f"machine text: {hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    return f"machine text: {_text_hash(text)}"
 
 
 def is_machine_draft(translator_comments: Iterable[str]) -> bool:
@@ -46,7 +54,7 @@ def without_machine_notes(translator_comments: Iterable[str], text: str | None =
     comments = list(translator_comments)
     if text is not None:
         recorded = {m["hash"] for c in comments if (m := MACHINE_TEXT.match(c))}
-        if not recorded or machine_text_note(text).split()[-1] in recorded:
+        if not recorded or _text_hash(text) in recorded:
             return comments  # the engine's text as it wrote it (or no record of it): the note is true
     return [c for c in comments if not MACHINE_DRAFT.match(c) and not MACHINE_TEXT.match(c)]
 
@@ -325,4 +333,12 @@ def make_engine(
     spec = SPECS.get(name)
     if spec is None:
         raise ConfigError(f"unknown engine {name!r}; choose from {', '.join(engine_names())}")
+    unused = sorted(set(settings) - set(ENGINE_SETTINGS) - set(spec.extra))
+    if unused:  # a typo ("timout") would otherwise be dropped without a word
+        log.warning(
+            "[tool.pipeline.engines.%s]: %s not used by this engine (it reads: %s)",
+            name,
+            ", ".join(unused),
+            ", ".join(sorted({*ENGINE_SETTINGS, *spec.extra})),
+        )
     return DeepTranslatorEngine(spec, source, target, settings)

@@ -22,9 +22,20 @@ from .config import BUILTIN_TEMPLATES, UI_DOMAIN, Config
 from .errors import BuildError, ConfigError
 from .fileio import remove_stale_temps, write_bytes_atomic
 from .localedata import locale_info
-from .manifest import common_fingerprint, fingerprint, read_manifest, with_earlier_handouts
-from .model import Document, HandoutStatus, Segment
-from .publish import HandoutResult, Plan, UiWords, missing_images, page_budget, plan_handout, plan_ui_words
+from .manifest import (
+    RECORD,
+    build_inputs,
+    common_fingerprint,
+    fingerprint,
+    output_root,
+    read_manifest,
+    recording_warnings,
+    replay,
+    save_record,
+    with_earlier_handouts,
+)
+from .model import Document, HandoutResult, HandoutStatus, Segment
+from .publish import Plan, UiWords, missing_images, page_budget, plan_handout, plan_ui_words
 from .render import prefork
 from .render.index import index_page
 from .render.pdf import PdfJob, warm_up, write_pdf
@@ -107,16 +118,27 @@ def build(
     (and any earlier output of it removed). ``preview`` builds every language
     with drafts, marked as such, into ``build/preview/``. PDFs are rendered by ``renderer``
     (started by the caller so that WeasyPrint loads while this module is imported; closed
-    here), or by one started here.
+    here), or by one started here. When nothing the last build read has changed, its results
+    (and warnings) are given again without planning anything.
     """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if (earlier := replay(config, languages, formats, preview)) is not None:
+        if renderer is not None:
+            renderer.close()
+        return earlier
     if renderer is None and "pdf" in formats:
         # WeasyPrint is imported and warmed up on the other core while this one plans.
         renderer = prefork.start(warm_up)
     try:
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown:
-            raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-        return _build(config, languages, formats, preview, renderer)
+        inputs = build_inputs(config, languages, formats, preview)
+        # Outputs are about to change: until this build finishes, no record may vouch for them.
+        (output_root(config, preview) / RECORD).unlink(missing_ok=True)
+        with recording_warnings() as said:
+            results = _build(config, languages, formats, preview, renderer)
+        save_record(output_root(config, preview), inputs, results, said)
+        return results
     finally:
         if renderer is not None:
             renderer.close()
@@ -133,7 +155,7 @@ def _build(
     all_languages = (config.source_language, *languages)
     every_domain = domains([doc.id for doc in documents])
     catalogues = {(d, lang): _load(config.po_path(lang, d)) for d in every_domain for lang in languages}
-    out_root = config.build_dir / "preview" if preview else config.build_dir
+    out_root = output_root(config, preview)
     remove_stale_temps(out_root, older_than=600)  # a build running beside this one keeps its own
     static = _copy_static(config, out_root)
     glossary = load_glossary(config.glossary_path)

@@ -212,9 +212,14 @@ def _build(args: argparse.Namespace) -> int:
     with renderer if renderer is not None else contextlib.nullcontext():
         config = load_config(args.project)
         languages = config.select_languages(args.lang) if (args.lang or config.languages) else ()
-        from .build import build
+        from .manifest import replay
 
-        results = build(config, languages, formats, preview=args.preview, renderer=renderer)
+        # Nothing changed since the last build: its results, without loading the planning and rendering.
+        results = replay(config, languages, formats, args.preview)
+        if results is None:
+            from .build import build
+
+            results = build(config, languages, formats, preview=args.preview, renderer=renderer)
     for b in results:
         outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
         line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"

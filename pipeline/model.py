@@ -133,3 +133,23 @@ class Document:
             return None
         value = self.front_matter.values.get("title")
         return str(value) if value is not None else None
+
+
+@dataclass(slots=True)
+class HandoutResult:
+    """What the build did with one document in one language."""
+
+    doc_id: str
+    language: str
+    status: HandoutStatus
+    translated: int
+    total: int
+    reason: str = ""
+    outputs: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    rebuilt: bool = True
+    template_words: dict[str, str] = field(default_factory=dict)  # shown in the source language: why
+    failed: bool = False  # withheld because rendering failed (a template, a glyph), not for review reasons
+    pages: int = 0  # pages of its PDF, when one was rendered now
+    over_budget: str = ""  # "4 pages, 3 allowed" when the PDF is longer than max_pages

@@ -420,3 +420,64 @@ def test_rebuild_only_what_changed(project: Path, caplog: pytest.LogCaptureFixtu
     changed = {p for p in outputs if p.stat().st_mtime_ns != stamps[p]}
     # Only the Spanish FAQ was rendered again; identical output is not even rewritten.
     assert changed <= {project / "build" / f / "es" / f"{FAQ}.{f}" for f in ("html", "pdf")}
+
+
+def _no_planning(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("the build planned again")
+
+
+def test_a_build_with_nothing_changed_replays_the_last_one(
+    project: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faq = project / "source" / f"{FAQ}.md"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n![Map](nowhere/map.png)\n", encoding="utf-8")
+    assert run(project, "build", "--lang", "es", "--format", "md") == 0
+    first = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert any("image not found: nowhere/map.png" in text for _, text in first)
+    caplog.clear()
+    monkeypatch.setattr("pipeline.build._build", _no_planning)
+    assert run(project, "build", "--lang", "es", "--format", "md") == 0
+    again = [(r.levelname, r.getMessage()) for r in caplog.records]
+    # The same warnings and the same lines, each handout now "(unchanged)".
+    assert again == [(level, text.replace(" ->", " (unchanged) ->", 1)) for level, text in first]
+    # Anything the build reads, or a missing output, and it builds again.
+    for change in (
+        lambda: faq.write_text(faq.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8"),
+        lambda: (project / "locales" / "es" / "LC_MESSAGES" / "ui.po").touch() or review(project, "es", "ui"),
+        lambda: (project / "build" / "md" / "en" / f"{FAQ}.md").unlink(),
+        lambda: (project / "glossary.toml").write_text("do_not_translate = ['Spravato']\n", encoding="utf-8"),
+    ):
+        change()
+        with pytest.raises(AssertionError, match="planned again"):
+            run(project, "build", "--lang", "es", "--format", "md")
+        monkeypatch.undo()
+        assert run(project, "build", "--lang", "es", "--format", "md") == 0
+        monkeypatch.setattr("pipeline.build._build", _no_planning)
+    # Other languages or formats are another build.
+    with pytest.raises(AssertionError, match="planned again"):
+        run(project, "build", "--lang", "es,ar", "--format", "md")
+    with pytest.raises(AssertionError, match="planned again"):
+        run(project, "build", "--lang", "es", "--format", "md,html")
+
+
+def test_a_build_that_failed_or_stopped_is_not_replayed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = project / "build" / ".build-record.json"
+    assert run(project, "build", "--lang", "es", "--format", "md") == 0 and record.exists()
+    faq = project / "source" / f"{FAQ}.md"
+    original = faq.read_text(encoding="utf-8")
+    faq.write_text(original + "\nMore.\n", encoding="utf-8")
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # stopped half way: some outputs may be of the new source
+
+    monkeypatch.setattr("pipeline.build._build", crash)
+    assert run(project, "build", "--lang", "es", "--format", "md") == 130
+    assert not record.exists()  # so the old record cannot vouch for outputs once the source is back
+    monkeypatch.undo()
+    faq.write_text(original + "\n![Map](nowhere/map.png)\n", encoding="utf-8")
+    assert run(project, "build", "--lang", "es", "--format", "html") == 1  # an image is missing
+    monkeypatch.setattr("pipeline.build._build", _no_planning)
+    with pytest.raises(AssertionError, match="planned again"):
+        run(project, "build", "--lang", "es", "--format", "html")  # a failed handout is tried again

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from ..config import Config
 from ..localedata import locale_info
-from ..model import Document, HandoutStatus
-from ..publish import HandoutResult
+from ..model import Document, HandoutResult, HandoutStatus
 from .html import render_index
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .config import UI_DOMAIN, Config, load_config, normalize_language
 from .errors import PipelineError
+from .exchange_cli import exchange_commands, run_exchange
 
 log = logging.getLogger("pipeline")
 
@@ -118,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--lang", required=True, help="the language reviewed, e.g. es")
     sg.add_argument("--reviewer", required=True, help="the reviewer's name, as it will appear on sign-offs")
     sg.add_argument("--doc", help="only this document id (default: every document and the templates' words)")
+    exchange_commands(command, common)
     return parser
 
 
@@ -345,7 +347,15 @@ def _run(args: argparse.Namespace) -> int:
             state = "created" if u.created else ("updated" if u.written else "unchanged")
             log.info("%s: %s (%s)", u.path.relative_to(config.root), state, u.stats)
         return 0
-    commands = {"draft": _draft, "status": _status, "check": _check, "review": _review}
+    commands = {
+        "draft": _draft,
+        "status": _status,
+        "check": _check,
+        "review": _review,
+        "xliff": run_exchange,
+        "tm": run_exchange,
+        "glossary": run_exchange,
+    }
     return commands[args.command](args, config)
 
 

@@ -143,6 +143,11 @@ class Config:
         return self.root / "locales"
 
     @property
+    def memory_dir(self) -> Path:
+        """Translation memories imported from agencies (TMX), used by the ``tm`` engine."""
+        return self.root / "memory"
+
+    @property
     def templates_dir(self) -> Path:
         return self.locales_dir / "templates"
 

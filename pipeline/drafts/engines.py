@@ -24,6 +24,7 @@ from ..catalogue import load_catalogue
 from ..catalogue.matching import FuzzyIndex
 from ..config import ENGINE_SETTINGS
 from ..errors import ConfigError
+from .memory import load_memory
 from .secrets import public_host, redact, url_secrets
 
 log = logging.getLogger("pipeline")
@@ -294,7 +295,10 @@ class TranslationMemory:
     _ids: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, locales: Path, target: str, cutoff: float) -> TranslationMemory:
+    def load(
+        cls, locales: Path, target: str, cutoff: float, memory: Path | None = None, source: str = "en"
+    ) -> TranslationMemory:
+        """People's translations from the catalogues, then from the TMX files in ``memory``."""
         tm = cls(target, cutoff=cutoff)
         folder = locales / target / "LC_MESSAGES"
         reviewed: dict[str, tuple[str, str]] = {}
@@ -304,7 +308,8 @@ class TranslationMemory:
                 machine = is_machine_draft(m.translator_comments)
                 if m.msgstr and m.msgid and not machine:  # our memory is people's work, not engines'
                     (fuzzy if m.fuzzy else reviewed).setdefault(m.msgid, (m.msgstr, path.name))
-        tm.entries = {**fuzzy, **reviewed}  # a non-fuzzy translation wins over a draft
+        imported = load_memory(memory, source, target) if memory is not None else {}
+        tm.entries = {**fuzzy, **imported, **reviewed}  # the project's reviewed work wins, then the memory
         tm._ids = list(tm.entries)
         tm._index = FuzzyIndex(tm._ids, cutoff=cutoff)
         return tm
@@ -323,11 +328,18 @@ class TranslationMemory:
 
 
 def make_engine(
-    name: str, source: str, target: str, settings: Mapping[str, Any], locales: Path, cutoff: float
+    name: str,
+    source: str,
+    target: str,
+    settings: Mapping[str, Any],
+    locales: Path,
+    cutoff: float,
+    memory: Path | None = None,
 ) -> Engine:
-    """Build an engine for one language pair; unknown engines and missing keys are :class:`ConfigError`."""
+    """Build an engine for one language pair; unknown engines and missing keys are :class:`ConfigError`.
+    The ``tm`` engine also uses the TMX files in ``memory``."""
     if name == "tm":
-        return TranslationMemory.load(locales, target, cutoff)
+        return TranslationMemory.load(locales, target, cutoff, memory, source)
     if name in ("pseudo", "pseudo-rtl"):
         return PseudoEngine(rtl=name == "pseudo-rtl")
     spec = SPECS.get(name)

@@ -218,6 +218,7 @@ def draft(
                 settings.values,
                 config.locales_dir,
                 config.fuzzy_cutoff,
+                config.memory_dir,
             )
             report = DraftReport(lang, engine.name)
             reports.append(report)

@@ -38,7 +38,7 @@ SAMPLE_NOTE = re.compile(r"^Unreviewed draft\b")
 """The comment on shipped sample drafts; it stops being true once a person approves or edits the text."""
 
 
-def _base(message: Message) -> str:
+def base_digest(message: Message) -> str:
     """The state a reviewer saw: translation and fuzzy flag."""
     data = f"{message.msgstr}\x00{message.fuzzy}".encode()
     return hashlib.sha256(data).hexdigest()[:12]
@@ -120,7 +120,7 @@ def export_batch(
                     f"state: {state.value}" + (" (critical: two reviewers)" if checker.critical(m) else ""),
                     *(f"review: {r}" for r in reasons),
                 ],
-                translator_comments=[f"batch-base: {_base(m)}"],
+                translator_comments=[f"batch-base: {base_digest(m)}"],
                 flags=sorted({*m.flags, "fuzzy"}),
                 previous_msgid=m.previous_msgid,
             )
@@ -159,7 +159,7 @@ def _conflict(entry: Message, domain: str, reason: str, live: Message | None) ->
     )
 
 
-def _by_a_person(message: Message) -> None:
+def by_a_person(message: Message) -> None:
     """A person approved the text: "unreviewed" is no longer true, nor "machine draft" if they changed it."""
     comments = [c for c in message.translator_comments if not SAMPLE_NOTE.match(c)]
     message.translator_comments = without_machine_notes(comments, message.msgstr)
@@ -200,7 +200,7 @@ def import_batch(
             reason = None
             if current is None:
                 reason = "the source text changed since the batch was exported"
-            elif base is not None and _base(current) != base and current.msgstr != entry.msgstr:
+            elif base is not None and base_digest(current) != base and current.msgstr != entry.msgstr:
                 reason = "someone else changed this entry since the batch was exported"
             if reason:
                 result.conflicts.append(f"{where}: {domain}: {entry.msgid[:50]!r}: {reason}")
@@ -227,7 +227,7 @@ def import_batch(
             if edited:
                 current.msgstr = entry.msgstr
                 current.translator_comments = without_machine_notes(current.translator_comments)
-            _by_a_person(current)
+            by_a_person(current)
             if entry.fuzzy:
                 current.fuzzy = True
                 result.edited_draft.append(label)
@@ -283,7 +283,7 @@ def sign_language(
                 if blocking:
                     result.refused.append(f"{where}: [{blocking[0].check}] {blocking[0].message}")
                 elif signoff.sign(m, reviewer, today):
-                    _by_a_person(m)
+                    by_a_person(m)
                     result.signed.append(where)
                 else:
                     result.already += 1

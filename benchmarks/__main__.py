@@ -87,6 +87,14 @@ def _print_table(r: dict[str, Any], repeat: int) -> None:
         f"{d['share_of_ideal']:.0%} of ideal",
     )
     _row("requests on a repeated drafting run", d["requests_second_run"], "", "")
+    m = r["drafts_llm"]
+    _row(
+        f"llm drafting, segments/s at 800 ms, batch 20, 4 in flight ({m['segments']:,} segments)",
+        m["segments_per_second"],
+        f"ideal {m['ideal_per_second']}",
+        f"{m['share_of_ideal']:.0%} of ideal",
+    )
+    _row("requests on a repeated llm drafting run", m["requests_second_run"], "", "")
     h = r["handouts"]
     _row(
         f"build {h['handouts']} handouts, html + pdf (s)",
@@ -118,6 +126,7 @@ def main() -> None:
     results["merge_scaling"] = bench_merge.scaling((args.size, args.scale_to), args.repeat)
     results["po_load_save"] = bench_pofile.run(args.size, args.repeat)
     results["drafts"] = bench_drafts.run(args.segments, args.latency, 8)
+    results["drafts_llm"] = bench_drafts.run_llm(args.segments, 0.8, 20, 4)
     results["handouts"] = bench_build.run(args.repeat)
     out = Path("build") / "bench"
     out.mkdir(parents=True, exist_ok=True)

@@ -78,11 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     dr.add_argument(
         "--engine",
         required=True,
-        help="google, deepl, microsoft, libre, mymemory, yandex, papago, qcri; offline: tm, pseudo(-rtl)",
+        help="google, deepl, microsoft, libre, mymemory, yandex, papago, qcri, llm (OpenAI-compatible); "
+        "offline: tm, pseudo(-rtl)",
     )
-    dr.add_argument("--url", help="server URL (LibreTranslate)")
+    dr.add_argument("--url", help="server URL (LibreTranslate; llm: e.g. http://localhost:11434/v1)")
+    dr.add_argument("--model", help="llm: the model name, e.g. gpt-4.1-mini or qwen3:14b")
     dr.add_argument("--redraft", action="store_true", help="replace existing fuzzy machine drafts too")
-    dr.add_argument("--dry-run", action="store_true", help="show what would be sent and how many characters")
+    dr.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent: requests, characters (llm: tokens)"
+    )
+    dr.add_argument(
+        "--verbose", action="store_true", help="with --dry-run, llm: show the first request's prompt"
+    )
     dr.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
     st = command("status", "per document and language: untranslated, draft, translated, reviewed, failing")
     st.add_argument("--lang", help=LANG_HELP)
@@ -260,8 +267,10 @@ def _draft(args: argparse.Namespace, config: Config) -> int:
         config.select_languages(args.lang),
         args.engine,
         url=args.url,
+        model=args.model,
         redraft=args.redraft,
         dry_run=args.dry_run,
+        verbose=args.verbose,
         concurrency=args.concurrency,
     )
     failed = 0
@@ -276,6 +285,12 @@ def _draft(args: argparse.Namespace, config: Config) -> int:
                 rep.characters,
                 rep.cached,
             )
+            if rep.prompt_tokens:
+                log.info(
+                    "  about %d prompt and %d completion tokens (estimated)",
+                    rep.prompt_tokens,
+                    rep.completion_tokens,
+                )
             continue
         log.info(
             "%s [%s]: %d to draft: %d drafted (%d from cache), %d rejected, %d failed; %d request(s)",
@@ -288,6 +303,15 @@ def _draft(args: argparse.Namespace, config: Config) -> int:
             len(rep.failed),
             rep.requests,
         )
+        if rep.prompt_tokens or rep.completion_tokens:
+            log.info(
+                "  tokens used: %d prompt + %d completion = %d",
+                rep.prompt_tokens,
+                rep.completion_tokens,
+                rep.prompt_tokens + rep.completion_tokens,
+            )
+        if rep.unmatched:
+            log.info("  %d left untranslated: %s", len(rep.unmatched), rep.unmatched[0][1])
         for msgid, reason in rep.rejected:
             log.warning("  rejected %r: %s", msgid[:60], reason)
         for msgid, reason in rep.failed:

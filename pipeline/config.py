@@ -236,6 +236,7 @@ ENGINE_SETTINGS: dict[str, _Setting] = {
     "attempts": _Setting("integer", None, low=1, high=20),
     "backoff": _Setting("number", None, low=0, high=60),
     "flush_seconds": _Setting("number", None, low=0.01, high=600),
+    "style": _Setting("language-texts", None),  # llm: style.es = "formal 'usted'; plain language"
 }
 """What ``[tool.pipeline.engines.<name>]`` may hold; other keys are passed on to the engine as text."""
 
@@ -288,6 +289,10 @@ class _Reader:
             return value
         if setting.kind in ("number", "integer"):
             return number(setting.kind == "integer")
+        if setting.kind == "language-texts":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise self.fail(key, f'must be texts by language, e.g. {key}.es = "...", not {value!r}')
+            return {self.language(f"{key}.{k}", k): v for k, v in value.items()}
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, f'must be a list of texts, e.g. ["a", "b"], not {value!r}')
         if setting.kind == "extensions":

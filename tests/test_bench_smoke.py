@@ -21,6 +21,9 @@ def test_drafting_benchmark_smoke() -> None:
     result = bench_drafts.run(40, 0.01, 8)
     assert result["drafted"] == result["segments"] == 55  # 40 paragraphs + the templates' 15 words
     assert result["requests_first_run"] == 55 and result["requests_second_run"] == 0
+    llm = bench_drafts.run_llm(40, 0.01, 20, 4)
+    assert llm["drafted"] == llm["segments"] == 55 and llm["rejected"] == 0
+    assert llm["requests_first_run"] == 3 and llm["requests_second_run"] == 0  # 2 batches, 1 for the words
 
 
 def test_build_benchmark_smoke() -> None:

@@ -113,6 +113,8 @@ __all__ = [
     "check_code",
     "check_glossary",
     "check_links",
+    "check_negation",
+    "check_units",
     "load_glossary",
     "markup",
     "neutralise_html",

@@ -29,8 +29,8 @@ from .secrets import public_host, redact, url_secrets
 
 log = logging.getLogger("pipeline")
 
-MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+) (?P<date>\d{4}-\d{2}-\d{2})")
-"""The translator comment a machine draft carries: ``machine draft: ENGINE DATE``."""
+MACHINE_DRAFT = re.compile(r"^machine draft: (?P<engine>\S+)(?: (?P<model>\S+))? (?P<date>\d{4}-\d{2}-\d{2})")
+"""The translator comment a machine draft carries: ``machine draft: ENGINE [MODEL] DATE``."""
 
 
 MACHINE_TEXT = re.compile(r"^machine text: (?P<hash>[0-9a-f]{12})$")
@@ -181,7 +181,7 @@ OFFLINE = ("tm", "pseudo", "pseudo-rtl")
 
 
 def engine_names() -> list[str]:
-    return [*SPECS, *OFFLINE]
+    return [*SPECS, "llm", *OFFLINE]
 
 
 class DeepTranslatorEngine:
@@ -321,7 +321,7 @@ class TranslationMemory:
         assert self._index is not None
         found = self._index.candidates(text, limit=1)
         if not found:
-            return Result("")
+            return Result("", f"no memory match above {self.cutoff:g}%")
         index, score = found[0]
         msgstr, where = self.entries[self._ids[index]]
         return Result(msgstr, f"{score:.0f}% match from {where}")

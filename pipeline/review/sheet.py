@@ -58,15 +58,14 @@ def add_back_translations(
     rows: list[SheetRow], config: Config, language: str, engine_name: str, url: str | None
 ) -> None:
     """Fill the back-translation column with a drafting engine, translation -> source language."""
+    from ..checks import Glossary
     from ..drafts.cache import DraftCache
-    from ..drafts.engines import make_engine
+    from ..drafts.calls import Caller, DraftFailed, EngineSettings, default_timeout
     from ..drafts.masking import DraftRejected, mask, unmask
-    from ..drafts.run import Caller, DraftFailed, EngineSettings, default_timeout
+    from ..drafts.run import engine_for
 
     settings = EngineSettings.from_config(config, engine_name, url)
-    engine = make_engine(
-        engine_name, language, config.source_language, settings.values, config.locales_dir, 0.0
-    )
+    engine = engine_for(engine_name, config, language, config.source_language, settings, Glossary())
     call = Caller(engine, settings)
     cache = DraftCache(config.root / ".pipeline-cache" / "drafts.sqlite")
     try:

@@ -375,6 +375,16 @@ def test_tbx_round_trip_through_translate_toolkit(project: Path, caplog: pytest.
     # Our own export, re-imported, changes nothing.
     caplog.clear()
     assert run(project, "glossary", "import", str(out)) == 0 and "0 added" in caplog.text
+    # A termbase Translate Toolkit writes (with its DOCTYPE line): a new term and a disagreement.
+    written = tbx.tbxfile(sourcelanguage="en", targetlanguage="es")
+    written.addsourceunit("infusion").settarget("infusión", lang="es")
+    written.addsourceunit("dose").settarget("toma", lang="es")
+    (project / "tt.tbx").write_bytes(bytes(written))
+    caplog.clear()
+    assert run(project, "glossary", "import", str(project / "tt.tbx")) == 1
+    assert "1 added, 0 already there, 1 conflict(s)" in caplog.text
+    assert "'dose' in es: the glossary has 'dosis', the file 'toma'" in caplog.text
+    assert 'infusion = "infusión"' in (project / "glossary.toml").read_text(encoding="utf-8")
 
 
 def test_hostile_xml_is_refused_with_file_and_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

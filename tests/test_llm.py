@@ -282,7 +282,9 @@ def test_dry_run_shows_the_prompt_and_estimates_tokens(
     )
 
 
-def test_a_missing_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_model_or_key_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "p"
     (project / "source").mkdir(parents=True)
     (project / "source" / "a.md").write_text("# Hello\n", encoding="utf-8")
@@ -290,6 +292,12 @@ def test_a_missing_model_is_a_clear_error(tmp_path: Path, capsys: pytest.Capture
     assert run(project, "extract") == 0 and run(project, "update", "--lang", "es") == 0
     assert run(project, "draft", "--lang", "es", "--engine", "llm", "--url", "http://127.0.0.1:9/v1") == 2
     assert "engine 'llm' needs a model" in capsys.readouterr().err
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write('\n[tool.pipeline.engines.llm]\nmodel = "gpt-4.1-mini"\n')
+    for name in ("LLM_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert run(project, "draft", "--lang", "es", "--engine", "llm") == 2  # OpenAI itself, and no key
+    assert "needs an API key for OpenAI: set LLM_API_KEY or OPENAI_API_KEY" in capsys.readouterr().err
 
 
 def test_tm_says_no_memory_match_instead_of_rejecting(

@@ -128,6 +128,8 @@ class LlmEngine:
         self._api_key = str(
             settings.get("api_key") or os.environ.get("LLM_API_KEY") or os.environ.get("OPENAI_API_KEY") or ""
         )
+        if not self._api_key and self.url == DEFAULT_URL:
+            raise ConfigError("engine 'llm' needs an API key for OpenAI: set LLM_API_KEY or OPENAI_API_KEY")
         self.secrets = tuple(s for s in (self._api_key, *url_secrets(self.url)) if s)
         self.prompt = Prompt.load()
         self.name = "llm"

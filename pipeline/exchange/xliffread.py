@@ -302,5 +302,6 @@ def _apply(
         return ("translated", "")
     if not reviewer:
         return ("approved_unsigned", "")
-    sign(current, reviewer, today)
+    if not sign(current, reviewer, today):
+        return None  # this reviewer's sign-off is already there
     return ("approved", "")

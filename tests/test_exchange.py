@@ -201,6 +201,7 @@ def test_xliff_12_round_trip_through_translate_toolkit(
     assert not po[ids["draft"]].fuzzy and not valid_signoffs(po[ids["draft"]])
     bold_entry = next(m for m in po.values() if "therapy helps you" in m.msgid)
     assert bold_entry.msgstr == "Sí. La terapia le ayuda a **aprovechar** esa ventana."
+    assert not any(c.startswith("Unreviewed draft") for c in bold_entry.translator_comments)
     # The same file with the approver named: now (and only now) signed, and only what was approved there.
     caplog.clear()
     assert run(project, "xliff", "import", str(out), "--reviewer", "Carla Díaz") == 0

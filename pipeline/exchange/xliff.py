@@ -97,7 +97,6 @@ class Unit:
     source: tuple[Node, ...]
     target: tuple[Node, ...] | str | None  # str: a translation whose markup is not the source's
     state: XliffState
-    base: str
     developer_notes: list[str] = field(default_factory=list)
     translator_notes: list[str] = field(default_factory=list)
     pipeline_notes: list[str] = field(default_factory=list)
@@ -139,7 +138,6 @@ def make_unit(message: Message, checker: Checker, language: str, domain: str) ->
         source=encode(message.msgid),
         target=target,
         state=state,
-        base=base_digest(message),
         developer_notes=list(message.extracted_comments),
         translator_notes=[c for c in message.translator_comments if not any(p.match(c) for p in ours)],
         pipeline_notes=notes,

@@ -22,7 +22,7 @@ from lxml import etree
 from ..catalogue import Catalogue, Message, load_catalogue, locked, save_catalogue
 from ..config import Config, normalize_language
 from ..drafts.engines import without_machine_notes
-from ..review.batches import base_digest, by_a_person
+from ..review.batches import SAMPLE_NOTE, base_digest, by_a_person
 from ..review.signoff import Checker, sign
 from ..xmlfiles import ExchangeError, local, read_xml
 from .codes import CodeError, Placed, decode
@@ -248,8 +248,8 @@ def import_xliff(
                 result.conflicts.append(label + outcome[1])
                 continue
             touched.add(unit.domain)
-            for note in unit.notes:
-                if note not in current.translator_comments:
+            for note in unit.notes:  # an agency's notes join the entry's (not the sample note just dropped)
+                if note not in current.translator_comments and not SAMPLE_NOTE.match(note):
                     current.translator_comments.append(note)
             getattr(result, outcome[0]).append(label + outcome[1])
         for domain in touched:

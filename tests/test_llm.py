@@ -130,6 +130,18 @@ def test_failure_modes_and_what_each_does(project: Path, caplog: pytest.LogCaptu
     assert entries(project, "fault-prose")[FAULTS["prose"]].msgstr == ""
     assert f"rejected {FAULTS['prose']!r}: the reply is not the JSON asked for" in caplog.text
     assert "tokens used:" in caplog.text
+    (summary,) = [
+        json.loads(x) for x in (project / ".pipeline-cache" / "draft-runs.jsonl").read_text().splitlines()
+    ]
+    assert summary["engine"] == "llm fake-model" and summary["language"] == "es"
+    assert summary["requests"] == len(fake.requests_seen) and summary["failed"] == 4
+    line = f"{summary['to_draft']} to draft: {summary['drafted']} drafted (0 from cache)"
+    line += f", {summary['rejected']} rejected"
+    assert line in caplog.text and summary["rejected"] >= 7
+    assert (
+        f"tokens used: {summary['prompt_tokens']} prompt + {summary['completion_tokens']} completion"
+        in caplog.text
+    )
 
 
 def test_the_prompt_carries_context_glossary_style_and_placeholders(project: Path) -> None:

@@ -11,6 +11,7 @@ interrupted run resumes where it stopped without repeating a request.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import sys
@@ -93,10 +94,34 @@ def draft(
                 _dry_run(engine, report, jobs, cache, config.source_language, settings, where, verbose)
                 continue
             drafts = Drafts(config, engine, report, todo, glossary, today, redraft)
-            _run_language(engine, drafts, jobs, cache, settings, where, show_progress)
+            try:
+                _run_language(engine, drafts, jobs, cache, settings, where, show_progress)
+            finally:
+                _log_run(config, report, getattr(engine, "label", engine.name))
     finally:
         cache.close()
     return reports
+
+
+def _log_run(config: Config, report: DraftReport, engine: str) -> None:
+    """Append the run's summary for one language to ``.pipeline-cache/draft-runs.jsonl`` (what a
+    clinic pays for: requests and tokens), interrupted runs included."""
+    line = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "engine": engine,
+        "language": report.language,
+        "to_draft": report.to_draft,
+        "drafted": report.drafted,
+        "from_cache": report.cached,
+        "rejected": len(report.rejected),
+        "failed": len(report.failed),
+        "requests": report.requests,
+        "prompt_tokens": report.prompt_tokens,
+        "completion_tokens": report.completion_tokens,
+    }
+    path = config.root / ".pipeline-cache" / "draft-runs.jsonl"
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
 
 
 def _dry_run(

@@ -157,7 +157,8 @@ def _xliff(args: argparse.Namespace, config: Config) -> int:
     )
     log.info(
         "%s: %d approved and signed off by %s, %d approved (not signed: no --reviewer), %d translated, "
-        "%d saved as drafts, %d unchanged; %d refused, %d conflict(s), %d failing a check",
+        "%d saved as drafts, %d unchanged, %d emptied in the file (kept); %d refused, %d conflict(s), "
+        "%d failing a check",
         result.language,
         len(result.approved),
         args.reviewer or "nobody",
@@ -165,6 +166,7 @@ def _xliff(args: argparse.Namespace, config: Config) -> int:
         len(result.translated),
         len(result.drafts),
         result.left,
+        len(result.emptied),
         len(result.refused),
         len(result.conflicts),
         len(result.blocked),
@@ -178,6 +180,8 @@ def _xliff(args: argparse.Namespace, config: Config) -> int:
             log.info("  %s: %s", title, line)
     for line in result.approved_unsigned:
         log.warning("approved in the file, not signed off (name the approver with --reviewer): %s", line)
+    for line in result.emptied:
+        log.warning("the file's target is empty; the translation here is kept as it was: %s", line)
     for line in result.blocked:
         log.warning("saved, not signed: fails a blocking check: %s", line)
     for line in result.refused:

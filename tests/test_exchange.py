@@ -233,6 +233,8 @@ def test_xliff_import_refuses_damaged_tags_and_keeps_conflicts_aside(
     bold.markfuzzy(False)
     units[ids["translated"]].settarget("Cambiado por la agencia")
     units[ids["translated"]].markfuzzy(False)
+    reviewed_target = units[ids["reviewed"]].xmlelement.find(f"{{{NS12}}}target")
+    reviewed_target.text = ""  # the CAT tool lost a translation: said, and the entry kept
     out.write_bytes(bytes(store))
     # Meanwhile someone here edits the translated entry.
     po_path = project / "locales/es/LC_MESSAGES" / f"{FAQ}.po"
@@ -254,8 +256,13 @@ def test_xliff_import_refuses_damaged_tags_and_keeps_conflicts_aside(
         "conflict, not applied" in caplog.text
         and "someone changed this entry here since the export" in caplog.text
     )
+    assert (
+        f"the translation here is kept as it was: {out}:" in caplog.text
+        and "1 emptied in the file" in caplog.text
+    )
     entries = {m.msgid: m for m in load_catalogue(po_path).active}
     assert entries[ids["translated"]].msgstr == "Cambiado aquí"
+    assert entries[ids["reviewed"]].msgstr and valid_signoffs(entries[ids["reviewed"]])
     assert "**" in next(m.msgstr for m in entries.values() if "therapy helps you" in m.msgid)
 
 

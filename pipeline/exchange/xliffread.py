@@ -190,6 +190,7 @@ class XliffImport:
     translated: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # saved fuzzy (needs review)
     left: int = 0  # as exported: nothing to do
+    emptied: list[str] = field(default_factory=list)  # no target in the file, a translation here: kept
     blocked: list[str] = field(default_factory=list)  # saved, but fails a blocking check: not signed
     refused: list[str] = field(default_factory=list)  # damaged inline codes, unreadable targets
     conflicts: list[str] = field(default_factory=list)
@@ -230,13 +231,18 @@ def import_xliff(
             if unit.problem:
                 result.refused.append(f"{label}: {unit.problem}")
                 continue
-            if not unit.target or unit.verdict is None:
-                result.left += 1  # nothing translated there: the entry stays as it is
-                continue
-            try:
-                text = decode(current.msgid, unit.target)
-            except CodeError as exc:
-                result.refused.append(f"{label}: {exc}")
+            text = ""
+            if unit.target:
+                try:
+                    text = decode(current.msgid, unit.target)
+                except CodeError as exc:
+                    result.refused.append(f"{label}: {exc}")
+                    continue
+            if not text:  # nothing translated there: the entry stays as it is
+                if current.msgstr:  # ...but the file lost a translation this entry has: say so
+                    result.emptied.append(label)
+                else:
+                    result.left += 1
                 continue
             outcome = _apply(
                 current, unit, text, reviewer, checker, language, unit.domain, today or dt.date.today()
@@ -270,9 +276,7 @@ def _apply(
     domain: str,
     today: dt.date,
 ) -> tuple[str, str] | None:
-    """Apply one unit; (result list, detail) or None when there is nothing to do."""
-    if not text:
-        return None
+    """Apply one (non-empty) target; (result list, detail) or None when there is nothing to do."""
     edited = text != current.msgstr
     if unit.base is None:
         if current.msgstr and edited:

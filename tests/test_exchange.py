@@ -361,7 +361,8 @@ def test_tbx_round_trip_through_translate_toolkit(project: Path, caplog: pytest.
     agency = (
         '<?xml version="1.0"?>\n<martif type="TBX-Basic" xml:lang="en"><text><body>\n'
         '<termEntry id="a"><langSet xml:lang="en"><tig><term>dose</term></tig></langSet>'
-        '<langSet xml:lang="es-US"><tig><term>dosis</term></tig></langSet></termEntry>\n'
+        '<langSet xml:lang="es-US"><tig><term>dosis</term></tig><tig><term>toma</term></tig>'
+        '</langSet></termEntry>\n'
         '<termEntry id="b"><langSet xml:lang="en"><tig><term>ketamine</term></tig></langSet>'
         '<langSet xml:lang="es"><tig><term>ketamina</term></tig></langSet>'
         '<langSet xml:lang="ar"><tig><term>الكيتامين</term></tig></langSet></termEntry>\n'
@@ -379,6 +380,10 @@ def test_tbx_round_trip_through_translate_toolkit(project: Path, caplog: pytest.
         r"agency.tbx:4: 'ketamine' in ar: the glossary has 'كيتامين', the file 'الكيتامين'", caplog.text
     )
     assert 'dose = "dosis"' in after and "Spravato" in after and 'ketamine = "كيتامين"' in after
+    assert (
+        "skipped " in caplog.text
+        and "'toma' in es-US: a second term for 'dose' (the glossary keeps one)" in caplog.text
+    )
     assert all(line in after for line in before.splitlines() if line.startswith("#"))  # comments kept
     # Our own export, re-imported, changes nothing.
     caplog.clear()

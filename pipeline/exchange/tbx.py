@@ -63,6 +63,7 @@ class Concept:
     line: int
     terms: tuple[tuple[str, str], ...]  # (language tag, term), first term of each language
     do_not_translate: bool
+    others: tuple[tuple[str, str], ...] = ()  # further terms (synonyms) the glossary has no place for
 
 
 def read_tbx(path: Path) -> Iterator[Concept]:
@@ -76,15 +77,18 @@ def read_tbx(path: Path) -> Iterator[Concept]:
             for n in entry.iter("{*}note", "note", "{*}descrip", "descrip", "{*}termNote", "termNote")
         )
         terms: list[tuple[str, str]] = []
+        others: list[tuple[str, str]] = []
         for lang_set in entry:
             if local(lang_set) not in ("langSet", "langSec"):
                 continue
             tag = lang_set.get(XML_LANG) or ""
             found = [t for t in lang_set.iter("{*}term", "term") if (t.text or "").strip()]
-            if found:
-                terms.append((tag, "".join(found[0].itertext()).strip()))
+            texts = ["".join(t.itertext()).strip() for t in found]
+            if texts:
+                terms.append((tag, texts[0]))
+                others += [(tag, t) for t in texts[1:]]
         if terms:
-            yield Concept(entry.sourceline or 0, tuple(terms), DNT in notes.casefold())
+            yield Concept(entry.sourceline or 0, tuple(terms), DNT in notes.casefold(), tuple(others))
 
 
 @dataclass(slots=True)
@@ -113,6 +117,10 @@ def import_tbx(config: Config, path: Path) -> TbxImport:
         if source is None:
             result.skipped.append(f"{where}: no {config.source_language} term")
             continue
+        for tag, term in concept.others:
+            result.skipped.append(
+                f"{where}: {term!r} in {tag}: a second term for {source!r} (the glossary keeps one)"
+            )
         if concept.do_not_translate:
             if source in names:
                 result.same += 1

@@ -110,6 +110,7 @@ def build(
     *,
     preview: bool = False,
     renderer: prefork.Prefork | None = None,
+    replayable: bool = True,
 ) -> list[HandoutResult]:
     """Write handouts for every document in the source language and each language.
 
@@ -119,12 +120,13 @@ def build(
     with drafts, marked as such, into ``build/preview/``. PDFs are rendered by ``renderer``
     (started by the caller so that WeasyPrint loads while this module is imported; closed
     here), or by one started here. When nothing the last build read has changed, its results
-    (and warnings) are given again without planning anything.
+    (and warnings) are given again without planning anything (``replayable=False``: the caller
+    has just found that it cannot be).
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    if (earlier := replay(config, languages, formats, preview)) is not None:
+    if replayable and (earlier := replay(config, languages, formats, preview)) is not None:
         if renderer is not None:
             renderer.close()
         return earlier

@@ -228,7 +228,9 @@ def _build(args: argparse.Namespace) -> int:
         if results is None:
             from .build import build
 
-            results = build(config, languages, formats, preview=args.preview, renderer=renderer)
+            results = build(
+                config, languages, formats, preview=args.preview, renderer=renderer, replayable=False
+            )
     for b in results:
         outs = ", ".join(str(o.relative_to(config.root)) for o in b.outputs)
         line = f"{b.doc_id} [{b.language}]: {b.status.value}, {b.translated}/{b.total} translated"

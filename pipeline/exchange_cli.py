@@ -144,11 +144,13 @@ def _xliff(args: argparse.Namespace, config: Config) -> int:
         lang = normalize_language(args.lang, "--lang")
         chosen = [(d.id, d.relpath) for d in select_documents(config, args.doc, documents)]
         domains = chosen + ([] if args.doc else [(UI_DOMAIN, UI_ORIGINAL)])
-        root, count = export_xliff(config, lang, domains, checker, args.version)
+        root, count, untagged = export_xliff(config, lang, domains, checker, args.version)
         from .exchange.xliff import CONTENT
 
         write_bytes_atomic(args.output, serialise(root, CONTENT))
         log.info("%s: XLIFF %s, %d unit(s) in %d file(s)", args.output, args.version, count, len(domains))
+        for line in untagged:
+            log.warning("sent as plain text, its markup is not the source's (a note says so): %s", line)
         return 0
     from .exchange.xliffread import import_xliff
 

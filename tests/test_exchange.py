@@ -174,6 +174,23 @@ def _set_target(unit: Any, ns: str, text: str | None = None, *, keep_tags: bool 
         target.text = text
 
 
+def test_a_translation_whose_markup_differs_goes_as_text_and_is_named(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    po_path = project / "locales/es/LC_MESSAGES" / f"{FAQ}.po"
+    po = load_catalogue(po_path)
+    entry = next(m for m in po.active if "therapy helps you" in m.msgid)
+    entry.msgstr = "Sí. La terapia le ayuda a *usar* esa ventana."  # italic where the source is bold
+    save_catalogue(po_path, po)
+    out = project / "es.xlf"
+    assert run(project, "xliff", "export", "--lang", "es", "-o", str(out)) == 0
+    found = rf"sent as plain text.*: locales/es/LC_MESSAGES/{FAQ}.po:\d+: 'Yes. While ketamine"
+    assert re.search(found, caplog.text)
+    units = _by_source(xliff.xlifffile.parsefile(str(out)).units)
+    unit = next(u for u in units.values() if "therapy helps" in str(u.source))
+    assert "markup differs from the source" in unit.getnotes()
+
+
 def test_xliff_12_round_trip_through_translate_toolkit(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -362,7 +379,7 @@ def test_tbx_round_trip_through_translate_toolkit(project: Path, caplog: pytest.
         '<?xml version="1.0"?>\n<martif type="TBX-Basic" xml:lang="en"><text><body>\n'
         '<termEntry id="a"><langSet xml:lang="en"><tig><term>dose</term></tig></langSet>'
         '<langSet xml:lang="es-US"><tig><term>dosis</term></tig><tig><term>toma</term></tig>'
-        '</langSet></termEntry>\n'
+        "</langSet></termEntry>\n"
         '<termEntry id="b"><langSet xml:lang="en"><tig><term>ketamine</term></tig></langSet>'
         '<langSet xml:lang="es"><tig><term>ketamina</term></tig></langSet>'
         '<langSet xml:lang="ar"><tig><term>الكيتامين</term></tig></langSet></termEntry>\n'

@@ -303,15 +303,23 @@ def _unit20(f: etree._Element, unit: Unit) -> None:
 
 def export_xliff(
     config: Config, language: str, domains: Sequence[tuple[str, str]], checker: Checker, version: str
-) -> tuple[etree._Element, int]:
-    """The XLIFF of ``language`` for ``domains`` ((catalogue, original) pairs), and its unit count."""
+) -> tuple[etree._Element, int, list[str]]:
+    """The XLIFF of ``language`` for ``domains`` ((catalogue, original) pairs), its unit count, and
+    ``file:line: text`` of each translation sent as plain text (its markup is not the source's)."""
     files = []
+    untagged = []
     for domain, original in domains:
         path = config.po_path(language, domain)
         if not path.exists():
             raise ExchangeError(
                 f"no {language} catalogue for {domain!r} (run 'pipeline update --lang {language}')", path
             )
-        units = [make_unit(m, checker, language, domain) for m in load_catalogue(path).active]
+        units = []
+        for m in load_catalogue(path).active:
+            unit = make_unit(m, checker, language, domain)
+            if isinstance(unit.target, str):
+                untagged.append(f"{path.relative_to(config.root)}:{m.lineno}: {m.msgid[:50]!r}")
+            units.append(unit)
         files.append(XliffFile(original, units))
-    return write_xliff(files, config.source_language, language, version), sum(len(f.units) for f in files)
+    root = write_xliff(files, config.source_language, language, version)
+    return root, sum(len(f.units) for f in files), untagged

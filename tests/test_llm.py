@@ -80,6 +80,16 @@ def project(tmp_path: Path) -> Path:
     return project
 
 
+def llm_draft(project: Path, url: str, *options: str) -> int:
+    return run(project, "draft", "--lang", "es", "--engine", "llm", "--url", url, *options)
+
+
+def without_faults(project: Path) -> None:
+    """Leave out the documents of the slow failure modes (tested in one test)."""
+    for fault in (project / "source").glob("fault-*.md"):
+        fault.unlink()
+
+
 def entries(project: Path, domain: str = "care") -> dict[str, Any]:
     path = project / "locales" / "es" / "LC_MESSAGES" / f"{domain}.po"
     return {m.msgid: m for m in load_catalogue(path).messages}
@@ -92,7 +102,7 @@ def _segments(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_failure_modes_and_what_each_does(project: Path, caplog: pytest.LogCaptureFixture) -> None:
     with FakeOpenAI(slow=3.0) as fake:
-        code = run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url)
+        code = llm_draft(project, fake.url)
     assert code == 1  # some failed; the run went on and kept the rest
     care = entries(project)
     good = care["Take 5 mg with **water** and see [our site](https://clinic.example/)."]
@@ -145,10 +155,9 @@ def test_failure_modes_and_what_each_does(project: Path, caplog: pytest.LogCaptu
 
 
 def test_the_prompt_carries_context_glossary_style_and_placeholders(project: Path) -> None:
-    for fault in (project / "source").glob("fault-*.md"):
-        fault.unlink()
+    without_faults(project)
     with FakeOpenAI() as fake:
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url)
+        llm_draft(project, fake.url)
     body = next(b for b in fake.requests_seen if any("ketamine" in s["text"] for s in _segments(b)))
     assert body["model"] == "fake-model" and body["response_format"]["type"] == "json_schema"
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
@@ -166,19 +175,18 @@ def test_the_prompt_carries_context_glossary_style_and_placeholders(project: Pat
 
 
 def test_cache_model_and_prompt_version(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for fault in (project / "source").glob("fault-*.md"):  # (slow ones, tested above)
-        fault.unlink()
+    without_faults(project)
     with FakeOpenAI() as fake:
-        assert run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url) == 0
+        assert llm_draft(project, fake.url) == 0
         first = fake.requests
         # Nothing drafted is sent again; only what was rejected is asked again.
-        assert run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url) == 0
+        assert llm_draft(project, fake.url) == 0
         again = fake.requests - first
         asked = {s["text"] for b in fake.requests_seen[first:] for s in _segments(b)}
         assert "You will feel sleepy after the session." not in asked and again > 0
         # --redraft with the same model and prompt: every answer from the cache, no request.
         before = fake.requests
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url, "--redraft")
+        llm_draft(project, fake.url, "--redraft")
         asked = {s["text"] for b in fake.requests_seen[before:] for s in _segments(b)}
         assert "You will feel sleepy after the session." not in asked
         # Another model, or a new prompt version, is another cache key: re-drafted only with --redraft.
@@ -190,26 +198,14 @@ def test_cache_model_and_prompt_version(project: Path, monkeypatch: pytest.Monke
 
         monkeypatch.setattr(llm.Prompt, "load", staticmethod(bumped))
         before = fake.requests
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url)
+        llm_draft(project, fake.url)
         asked = {s["text"] for b in fake.requests_seen[before:] for s in _segments(b)}
         assert "You will feel sleepy after the session." not in asked
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url, "--redraft")
+        llm_draft(project, fake.url, "--redraft")
         asked = {s["text"] for b in fake.requests_seen[before:] for s in _segments(b)}
         assert "You will feel sleepy after the session." in asked
         before = fake.requests
-        run(
-            project,
-            "draft",
-            "--lang",
-            "es",
-            "--engine",
-            "llm",
-            "--url",
-            fake.url,
-            "--redraft",
-            "--model",
-            "other",
-        )
+        llm_draft(project, fake.url, "--redraft", "--model", "other")
         assert all(b["model"] == "other" for b in fake.requests_seen[before:]) and fake.requests > before
     care = entries(project)
     assert any(
@@ -219,10 +215,9 @@ def test_cache_model_and_prompt_version(project: Path, monkeypatch: pytest.Monke
 
 
 def test_a_server_without_json_schema_gets_json_mode(project: Path) -> None:
-    for fault in (project / "source").glob("fault-*.md"):
-        fault.unlink()
+    without_faults(project)
     with FakeOpenAI(refuse_schema=True) as fake:
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url)
+        llm_draft(project, fake.url)
     assert entries(project)["You will feel sleepy after the session."].msgstr
     kinds = [b["response_format"]["type"] for b in fake.requests_seen]
     assert kinds[0] == "json_schema" and kinds.count("json_schema") == 1 and "json_object" in kinds
@@ -231,12 +226,11 @@ def test_a_server_without_json_schema_gets_json_mode(project: Path) -> None:
 def test_the_key_is_sent_and_never_written(
     project: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for fault in (project / "source").glob("fault-*.md"):
-        fault.unlink()
+    without_faults(project)
     secret = "sk-live-SECRET-9876"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     with FakeOpenAI() as fake:
-        run(project, "draft", "--lang", "es", "--engine", "llm", "--url", fake.url)
+        llm_draft(project, fake.url)
     assert all(h.get("Authorization") == f"Bearer {secret}" for h in fake.headers_seen)
     assert secret not in caplog.text
     for path in project.rglob("*"):
@@ -244,19 +238,7 @@ def test_the_key_is_sent_and_never_written(
             assert secret.encode() not in path.read_bytes(), path
     monkeypatch.setenv("LLM_API_KEY", "llm-key-first")
     with FakeOpenAI() as fake:
-        run(
-            project,
-            "draft",
-            "--lang",
-            "es",
-            "--engine",
-            "llm",
-            "--url",
-            fake.url,
-            "--redraft",
-            "--model",
-            "m2",
-        )
+        llm_draft(project, fake.url, "--redraft", "--model", "m2")
     assert fake.headers_seen and all(
         h.get("Authorization") == "Bearer llm-key-first" for h in fake.headers_seen
     )
@@ -266,21 +248,7 @@ def test_dry_run_shows_the_prompt_and_estimates_tokens(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with FakeOpenAI() as fake:
-        assert (
-            run(
-                project,
-                "draft",
-                "--lang",
-                "es",
-                "--engine",
-                "llm",
-                "--url",
-                fake.url,
-                "--dry-run",
-                "--verbose",
-            )
-            == 0
-        )
+        assert llm_draft(project, fake.url, "--dry-run", "--verbose") == 0
         assert fake.requests == 0
     assert "--- system message (es, batch 1 of" in caplog.text and "from English to Spanish" in " ".join(
         caplog.text.split()
